@@ -1,0 +1,14 @@
+# credit_collection: the two commands of the README, and the benchmarks.
+.PHONY: demo test bench stop-demo
+
+demo:        ## a demo database with realistic data, served on http://localhost:8069 (admin / admin)
+	bash tools/demo.sh
+
+test:        ## lint and every test, on a throwaway PostgreSQL cluster
+	bash tools/test.sh
+
+stop-demo:   ## stop the demo's PostgreSQL cluster
+	bash tools/demo.sh --stop
+
+bench:       ## every benchmark in bench/, side by side with plain Odoo and the OCA peers
+	bash bench/run.sh

@@ -1,0 +1,237 @@
+"""The one place where a customer's credit exposure is computed.
+
+Exposure (shared/domain.md) of a commercial partner, per company, in company currency:
+    open posted receivables (residuals: invoices, refunds and unapplied payments)
+  + draft customer invoices and refunds
+  + confirmed sale orders not yet invoiced (tax included).
+An amount moves from one component to the next as the order travels order -> draft invoice ->
+posted -> paid, so it is never counted twice: the order component only counts what no
+(non-cancelled) invoice line of the order covers yet.
+
+Everything is read by one SQL statement whatever the customer's history, so the order-time
+check costs a constant number of queries (see bench/).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+@dataclass
+class Exposure:
+    """A customer's credit position in one company, in that company's currency."""
+
+    partner_id: int
+    currency: object
+    receivable: float = 0.0
+    draft_invoices: float = 0.0
+    open_orders: float = 0.0
+    limit: float = 0.0  # 0 = no limit (Odoo's own meaning of credit_limit)
+    hold: bool = False
+    hold_reason: str = ""
+    overdue_amount: float = 0.0  # residual overdue, any number of days
+    oldest_due_date: datetime.date | None = None
+    oldest_due_move: str = ""
+    late_amount: float = 0.0  # residual overdue beyond the company's tolerance (rule 3)
+    late_oldest_due_date: datetime.date | None = None
+    late_oldest_move: str = ""
+    extra: dict = field(default_factory=dict)  # room for other issues' figures (guarantees, ...)
+
+    @property
+    def total(self):
+        return self.currency.round(self.receivable + self.draft_invoices + self.open_orders)
+
+    @property
+    def has_limit(self):
+        return self.limit > 0
+
+    @property
+    def available(self):
+        return self.currency.round(self.limit - self.total) if self.has_limit else 0.0
+
+
+class CreditExposure(models.AbstractModel):
+    _name = "credit.exposure"
+    _description = "Credit exposure engine"
+
+    @api.model
+    def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before):
+        """One statement for every component; grouped by commercial partner."""
+        company_key = str(company.id)
+        return SQL(
+            """
+            WITH customer AS (
+                SELECT p.id AS partner_id
+                  FROM res_partner p
+                 WHERE p.commercial_partner_id = ANY(%(partner_ids)s)
+            ),
+            receivable AS (
+                SELECT p.commercial_partner_id AS partner_id,
+                       SUM(aml.amount_residual) AS amount,
+                       SUM(aml.amount_residual) FILTER (WHERE due < %(today)s) AS overdue,
+                       MIN(due) FILTER (WHERE due < %(today)s) AS oldest_due,
+                       (ARRAY_AGG(aml.move_name ORDER BY due, aml.id) FILTER (WHERE due < %(today)s))[1] AS oldest_move,
+                       SUM(aml.amount_residual) FILTER (WHERE due < %(late_before)s) AS late,
+                       MIN(due) FILTER (WHERE due < %(late_before)s) AS late_due,
+                       (ARRAY_AGG(aml.move_name ORDER BY due, aml.id)
+                            FILTER (WHERE due < %(late_before)s))[1] AS late_move
+                  FROM account_move_line aml
+                  JOIN customer c ON c.partner_id = aml.partner_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN account_account acc ON acc.id = aml.account_id
+                 CROSS JOIN LATERAL (
+                       -- only debit residuals are "due"; credits (refunds, payments) are never overdue
+                       SELECT CASE WHEN aml.amount_residual > 0
+                                   THEN COALESCE(aml.date_maturity, aml.date) END AS due
+                 ) d
+                 WHERE aml.company_id = %(company_id)s
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+                   AND acc.account_type = 'asset_receivable'
+                 GROUP BY p.commercial_partner_id
+            ),
+            draft AS (
+                SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
+                  FROM account_move m
+                 WHERE m.commercial_partner_id = ANY(%(partner_ids)s)
+                   AND m.company_id = %(company_id)s
+                   AND m.state = 'draft'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                 GROUP BY m.commercial_partner_id
+            ),
+            orders AS (
+                -- amount_total and invoiced amounts are in the order's currency: convert once,
+                -- at the order's own rate (currency_rate is company -> order currency).
+                SELECT ip.commercial_partner_id AS partner_id,
+                       SUM(GREATEST(so.amount_total - COALESCE(inv.amount, 0), 0)
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
+                  FROM sale_order so
+                  JOIN customer c ON c.partner_id = so.partner_invoice_id
+                  JOIN res_partner ip ON ip.id = so.partner_invoice_id
+                  LEFT JOIN LATERAL (
+                       SELECT SUM(CASE WHEN am.move_type = 'out_refund' THEN -aml.price_total
+                                       ELSE aml.price_total END) AS amount
+                         FROM sale_order_line sol
+                         JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                         JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                         JOIN account_move am ON am.id = aml.move_id
+                        WHERE sol.order_id = so.id
+                          AND am.state != 'cancel'
+                  ) inv ON TRUE
+                 WHERE so.company_id = %(company_id)s
+                   AND so.state = 'sale'
+                   AND so.invoice_status != 'invoiced'
+                   AND so.id != ALL(%(exclude_order_ids)s)
+                 GROUP BY ip.commercial_partner_id
+            )
+            SELECT p.id,
+                   COALESCE(r.amount, 0), COALESCE(d.amount, 0), COALESCE(o.amount, 0),
+                   (p.credit_limit ->> %(company_key)s)::numeric,
+                   COALESCE((p.credit_hold ->> %(company_key)s)::boolean, FALSE),
+                   COALESCE(p.credit_hold_reason ->> %(company_key)s, ''),
+                   COALESCE(r.overdue, 0), r.oldest_due, COALESCE(r.oldest_move, ''),
+                   COALESCE(r.late, 0), r.late_due, COALESCE(r.late_move, '')
+              FROM res_partner p
+              LEFT JOIN receivable r ON r.partner_id = p.id
+              LEFT JOIN draft d ON d.partner_id = p.id
+              LEFT JOIN orders o ON o.partner_id = p.id
+             WHERE p.id = ANY(%(partner_ids)s)
+            """,
+            partner_ids=list(partner_ids),
+            company_id=company.id,
+            company_key=company_key,
+            exclude_order_ids=list(exclude_order_ids or []),
+            today=today,
+            late_before=late_before,
+        )
+
+    @api.model
+    def _get_exposures(self, partners, company, exclude_orders=None, today=None):
+        """Return {commercial partner id: Exposure} for `partners` (commercial partners) in `company`.
+
+        `exclude_orders` are left out of the open-orders component (the orders being checked).
+        """
+        partners = partners.commercial_partner_id
+        if not partners:
+            return {}
+        today = today or fields.Date.context_today(self)
+        tolerance = company.credit_overdue_days
+        # With no tolerance the overdue rule is off: no date is "late" then.
+        late_before = today - datetime.timedelta(days=tolerance) if tolerance > 0 else datetime.date.min
+        # Raw SQL below: make pending ORM writes visible to it first.
+        for model in ("account.move", "account.move.line", "sale.order", "sale.order.line", "res.partner"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            self._exposure_query(
+                partners.ids, company, exclude_orders.ids if exclude_orders else [], today, late_before
+            )
+        )
+        rows = self.env.cr.fetchall()
+        default_limit = self._default_credit_limit(company)  # may query: only after fetchall()
+        currency = company.currency_id
+        result = {}
+        for row in rows:
+            (
+                pid,
+                receivable,
+                draft,
+                orders,
+                limit,
+                hold,
+                reason,
+                overdue,
+                oldest,
+                oldest_move,
+                late,
+                late_due,
+                late_move,
+            ) = row
+            result[pid] = Exposure(
+                partner_id=pid,
+                currency=currency,
+                receivable=currency.round(float(receivable)),
+                draft_invoices=currency.round(float(draft)),
+                open_orders=currency.round(float(orders)),
+                limit=float(limit) if limit is not None else default_limit,
+                hold=bool(hold),
+                hold_reason=reason,
+                overdue_amount=currency.round(float(overdue)),
+                oldest_due_date=oldest,
+                oldest_due_move=oldest_move,
+                late_amount=currency.round(float(late)),
+                late_oldest_due_date=late_due,
+                late_oldest_move=late_move,
+            )
+        return result
+
+    @api.model
+    def _default_credit_limit(self, company):
+        """The company's default limit: Odoo keeps it as the ir.default of res.partner.credit_limit."""
+        partner_model = self.env["res.partner"].with_company(company)
+        return partner_model._fields["credit_limit"].get_company_dependent_fallback(partner_model) or 0.0
+
+    @api.model
+    def _lock_customers(self, partners, company):
+        """Serialize credit decisions per customer and company.
+
+        Odoo runs REPEATABLE READ: a SELECT ... FOR UPDATE would not make a later read see a
+        concurrent commit. Writing the same row does: the second of two concurrent transactions
+        gets a serialization failure, and Odoo's request layer retries it on a fresh snapshot,
+        where the first order is visible. Ids are sorted so that batches never deadlock.
+        """
+        ids = sorted(set(partners.commercial_partner_id.ids))
+        if not ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
+                SELECT pid, %(company_id)s, NOW() AT TIME ZONE 'UTC' FROM unnest(%(ids)s::int[]) pid
+                ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
+                """,
+                company_id=company.id,
+                ids=ids,
+            )
+        )

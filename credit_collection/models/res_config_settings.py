@@ -1,0 +1,23 @@
+from odoo import fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    credit_overdue_days = fields.Integer(related="company_id.credit_overdue_days", readonly=False)
+    credit_overdue_min_amount = fields.Monetary(related="company_id.credit_overdue_min_amount", readonly=False)
+    credit_approval_validity_days = fields.Integer(related="company_id.credit_approval_validity_days", readonly=False)
+    credit_approver_id = fields.Many2one(related="company_id.credit_approver_id", readonly=False)
+
+    def _inverse_account_default_credit_limit(self):
+        # Refuse before Odoo stores the ir.default: nothing is written on bad input.
+        for setting in self:
+            if setting.account_default_credit_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The default credit limit cannot be negative (got %(amount)s). Use 0 for no limit.",
+                        amount=setting.account_default_credit_limit,
+                    )
+                )
+        return super()._inverse_account_default_credit_limit()

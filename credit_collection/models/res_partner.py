@@ -1,0 +1,163 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# Fields that only credit managers may change: the segregation of duties the users asked for.
+CREDIT_CONTROLLED_FIELDS = ("credit_limit", "credit_hold", "credit_hold_reason")
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Odoo's own limit, per company; we only add chatter tracking to it.
+    credit_limit = fields.Float(tracking=True)
+    credit_hold = fields.Boolean(
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        help="Stop supply: orders of this customer are refused in this company until the hold is lifted.",
+    )
+    credit_hold_reason = fields.Char(
+        string="Hold Reason",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+    )
+    credit_currency_id = fields.Many2one("res.currency", compute="_compute_credit_position")
+    credit_limit_effective = fields.Monetary(
+        string="Effective Credit Limit",
+        compute="_compute_credit_position",
+        currency_field="credit_currency_id",
+        help="The customer's own limit, or the company default when it has none. 0 = no limit.",
+    )
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_position",
+        currency_field="credit_currency_id",
+        help="Open receivables + draft invoices + confirmed orders not yet invoiced, in company currency.",
+    )
+    credit_exposure_receivable = fields.Monetary(
+        string="Open Receivables", compute="_compute_credit_position", currency_field="credit_currency_id"
+    )
+    credit_exposure_draft = fields.Monetary(
+        string="Draft Invoices", compute="_compute_credit_position", currency_field="credit_currency_id"
+    )
+    credit_exposure_orders = fields.Monetary(
+        string="Orders Not Invoiced", compute="_compute_credit_position", currency_field="credit_currency_id"
+    )
+    credit_available = fields.Monetary(
+        string="Available Credit", compute="_compute_credit_position", currency_field="credit_currency_id"
+    )
+    credit_overdue_amount = fields.Monetary(
+        string="Overdue Amount", compute="_compute_credit_position", currency_field="credit_currency_id"
+    )
+    credit_oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", compute="_compute_credit_position")
+    credit_oldest_overdue_move = fields.Char(string="Oldest Overdue Invoice", compute="_compute_credit_position")
+    credit_has_limit = fields.Boolean(compute="_compute_credit_position")
+    credit_can_manage = fields.Boolean(compute="_compute_credit_can_manage")
+
+    @api.depends_context("uid")
+    def _compute_credit_can_manage(self):
+        self.credit_can_manage = self._is_credit_manager()
+
+    @api.depends_context("company")
+    def _compute_credit_position(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        exposures = self.env["credit.exposure"].sudo()._get_exposures(self.commercial_partner_id, company)
+        for partner in self:
+            exp = exposures.get(partner.commercial_partner_id.id)
+            partner.credit_currency_id = company.currency_id
+            if not exp:  # a new partner, not in the database yet
+                partner.update(
+                    {
+                        "credit_limit_effective": 0.0,
+                        "credit_exposure": 0.0,
+                        "credit_exposure_receivable": 0.0,
+                        "credit_exposure_draft": 0.0,
+                        "credit_exposure_orders": 0.0,
+                        "credit_available": 0.0,
+                        "credit_overdue_amount": 0.0,
+                        "credit_oldest_overdue_days": 0,
+                        "credit_oldest_overdue_move": False,
+                        "credit_has_limit": False,
+                    }
+                )
+                continue
+            partner.credit_limit_effective = exp.limit
+            partner.credit_has_limit = exp.has_limit
+            partner.credit_exposure = exp.total
+            partner.credit_exposure_receivable = exp.receivable
+            partner.credit_exposure_draft = exp.draft_invoices
+            partner.credit_exposure_orders = exp.open_orders
+            partner.credit_available = exp.available
+            partner.credit_overdue_amount = exp.overdue_amount
+            partner.credit_oldest_overdue_days = (today - exp.oldest_due_date).days if exp.oldest_due_date else 0
+            partner.credit_oldest_overdue_move = exp.oldest_due_move or False
+
+    # ------------------------------------------------------------------
+    # Guards: who may change limits and holds, and what values are valid
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_credit_values(vals, self.browse())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_credit_values(vals, self)
+        return super().write(vals)
+
+    @api.model
+    def _is_credit_manager(self):
+        return self.env.su or self.env.user.has_group("credit_collection.group_credit_manager")
+
+    def _check_credit_values(self, vals, partners):
+        touched = [f for f in CREDIT_CONTROLLED_FIELDS if f in vals]
+        if not touched:
+            return
+        if "credit_limit" in vals and (vals["credit_limit"] or 0.0) < 0:
+            raise UserError(
+                self.env._(
+                    "A credit limit cannot be negative (got %(amount)s). Set 0 for no limit, or put the "
+                    "customer on credit hold to stop all orders.",
+                    amount=vals["credit_limit"],
+                )
+            )
+        if partners:
+            changed = any((p[fname] or False) != (vals[fname] or False) for p in partners for fname in touched)
+        else:
+            # The form sends every field on create: only values other than the defaults count.
+            default_limit = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
+            changed = (
+                ("credit_limit" in vals and (vals["credit_limit"] or 0.0) != default_limit)
+                or bool(vals.get("credit_hold"))
+                or bool(vals.get("credit_hold_reason"))
+            )
+        if changed and not self._is_credit_manager():
+            raise AccessError(
+                self.env._(
+                    "Only credit managers can change credit limits and credit holds (%(fields)s). "
+                    "Ask a credit manager, or request a credit approval on the order.",
+                    fields=", ".join(self._fields[f].string for f in touched),
+                )
+            )
+        for partner in partners or [None]:
+            hold = vals["credit_hold"] if "credit_hold" in vals else bool(partner and partner.credit_hold)
+            if "credit_hold_reason" in vals:
+                reason = vals["credit_hold_reason"]
+            else:
+                reason = partner.credit_hold_reason if partner else ""
+            if hold and not (reason or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Putting %(customer)s on credit hold needs a reason (for the customer's file "
+                        "and for the sales team). Fill in the hold reason and save again.",
+                        customer=partner.display_name if partner else vals.get("name", ""),
+                    )
+                )
+
+    def action_view_credit_approvals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_collection.credit_approval_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,349 @@
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
+
+
+@dataclass
+class CreditVerdict:
+    """What the credit check says about one order."""
+
+    exposure: object  # credit.exposure Exposure, before this order (earlier orders of a batch included)
+    amount: float  # this order, company currency
+    failures: list = field(default_factory=list)  # [(rule code, message)]
+
+    @property
+    def codes(self):
+        return {code for code, _msg in self.failures}
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    credit_approval_ids = fields.One2many("credit.approval", "order_id", string="Credit Approvals", copy=False)
+    credit_check_state = fields.Selection(
+        [
+            ("none", "Not checked"),
+            ("ok", "Within credit"),
+            ("blocked", "Needs credit approval"),
+            ("pending", "Approval requested"),
+            ("approved", "Credit approved"),
+        ],
+        string="Credit Check",
+        compute="_compute_credit_check",
+    )
+    credit_check_message = fields.Text(compute="_compute_credit_check")
+    credit_currency_id = fields.Many2one("res.currency", compute="_compute_credit_check")
+    credit_limit_effective = fields.Monetary(
+        string="Credit Limit", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_exposure = fields.Monetary(
+        string="Exposure", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_exposure_receivable = fields.Monetary(
+        string="Open Receivables", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_exposure_draft = fields.Monetary(
+        string="Draft Invoices", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_exposure_orders = fields.Monetary(
+        string="Orders Not Invoiced", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_order_amount = fields.Monetary(
+        string="This Order", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_available = fields.Monetary(
+        string="Available Credit", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_available_after = fields.Monetary(
+        string="Available After This Order", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_has_limit = fields.Boolean(compute="_compute_credit_check")
+
+    # ------------------------------------------------------------------
+    # The check, as the sales rep sees it before confirming
+    # ------------------------------------------------------------------
+    @api.depends(
+        "partner_invoice_id", "company_id", "amount_total", "currency_rate", "state", "credit_approval_ids.state"
+    )
+    def _compute_credit_check(self):
+        checkable = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_invoice_id and o.company_id)
+        verdicts = checkable._credit_evaluate() if checkable else {}
+        for order in self:
+            verdict = verdicts.get(order.id) if order.id else None
+            order.credit_currency_id = order.company_id.currency_id
+            if not verdict:
+                order.update(
+                    {
+                        "credit_check_state": "none",
+                        "credit_check_message": False,
+                        "credit_limit_effective": 0.0,
+                        "credit_exposure": 0.0,
+                        "credit_exposure_receivable": 0.0,
+                        "credit_exposure_draft": 0.0,
+                        "credit_exposure_orders": 0.0,
+                        "credit_order_amount": 0.0,
+                        "credit_available": 0.0,
+                        "credit_available_after": 0.0,
+                        "credit_has_limit": False,
+                    }
+                )
+                continue
+            exp = verdict.exposure
+            order.credit_limit_effective = exp.limit
+            order.credit_has_limit = exp.has_limit
+            order.credit_exposure = exp.total
+            order.credit_exposure_receivable = exp.receivable
+            order.credit_exposure_draft = exp.draft_invoices
+            order.credit_exposure_orders = exp.open_orders
+            order.credit_order_amount = verdict.amount
+            order.credit_available = exp.available
+            order.credit_available_after = exp.currency.round(exp.available - verdict.amount) if exp.has_limit else 0.0
+            order.credit_check_message = "\n".join(msg for _code, msg in verdict.failures) or False
+            if not verdict.failures:
+                order.credit_check_state = "ok"
+            elif order._credit_covering_approval(verdict):
+                order.credit_check_state = "approved"
+            elif order.credit_approval_ids.filtered(lambda a: a.state == "pending"):
+                order.credit_check_state = "pending"
+            else:
+                order.credit_check_state = "blocked"
+
+    # ------------------------------------------------------------------
+    # Evaluation: one exposure query per customer and company, whatever the history
+    # ------------------------------------------------------------------
+    def _credit_order_amount(self):
+        """This order's total in company currency, at the order's rate."""
+        self.ensure_one()
+        rate = self.currency_rate or 1.0
+        return self.company_id.currency_id.round(self.amount_total / rate)
+
+    def _credit_evaluate(self, today=None):
+        """Return {order id: CreditVerdict}. Orders of one customer are taken in sequence, each
+        seeing the ones before it as exposure, so a batch cannot slip past a limit together."""
+        verdicts = {}
+        groups = defaultdict(lambda: self.browse())
+        for order in self:
+            groups[order.company_id] |= order
+        engine = self.env["credit.exposure"].sudo()
+        for company, orders in groups.items():
+            exposures = engine._get_exposures(
+                orders.partner_invoice_id.commercial_partner_id, company, exclude_orders=orders, today=today
+            )
+            running = defaultdict(float)  # earlier orders of this batch, per customer
+            for order in orders.sorted("id"):
+                partner = order.partner_invoice_id.commercial_partner_id
+                exp = exposures.get(partner.id)
+                if exp is None:
+                    continue
+                amount = order._credit_order_amount()
+                exp_before = replace(exp, open_orders=exp.open_orders + running[partner.id])
+                running[partner.id] += amount
+                verdict = CreditVerdict(exposure=exp_before, amount=amount)
+                verdict.failures = order._credit_failures(verdict, today=today)
+                verdicts[order.id] = verdict
+        return verdicts
+
+    def _credit_rules(self):
+        """Rule methods, in the order they are reported. Extend to add rules (grades, guarantees...)."""
+        return [self._credit_rule_hold, self._credit_rule_limit, self._credit_rule_overdue]
+
+    def _credit_failures(self, verdict, today=None):
+        self.ensure_one()
+        failures = []
+        for rule in self._credit_rules():
+            result = rule(verdict, today=today)
+            if result:
+                failures.append(result)
+        return failures
+
+    def _credit_fmt(self, amount):
+        return formatLang(self.env, amount, currency_obj=self.company_id.currency_id)
+
+    def _credit_rule_hold(self, verdict, today=None):
+        # An explicit decision of a credit manager: enforced even when limit checks are off.
+        exp = verdict.exposure
+        if not exp.hold:
+            return None
+        return (
+            "hold",
+            self.env._(
+                "Customer on credit hold: %(reason)s.",
+                reason=exp.hold_reason or self.env._("no reason given"),
+            ),
+        )
+
+    def _credit_rule_limit(self, verdict, today=None):
+        exp = verdict.exposure
+        if not self.company_id.account_use_credit_limit or not exp.has_limit:
+            return None
+        total_after = exp.currency.round(exp.total + verdict.amount)
+        if exp.currency.compare_amounts(total_after, exp.limit) <= 0:
+            return None
+        return (
+            "limit",
+            self.env._(
+                "Credit limit exceeded: limit %(limit)s; exposure %(exposure)s (open receivables "
+                "%(receivable)s, draft invoices %(draft)s, orders not invoiced %(orders)s); "
+                "this order %(order)s; excess %(excess)s.",
+                limit=self._credit_fmt(exp.limit),
+                exposure=self._credit_fmt(exp.total),
+                receivable=self._credit_fmt(exp.receivable),
+                draft=self._credit_fmt(exp.draft_invoices),
+                orders=self._credit_fmt(exp.open_orders),
+                order=self._credit_fmt(verdict.amount),
+                excess=self._credit_fmt(total_after - exp.limit),
+            ),
+        )
+
+    def _credit_rule_overdue(self, verdict, today=None):
+        exp = verdict.exposure
+        company = self.company_id
+        if not company.account_use_credit_limit or company.credit_overdue_days <= 0 or not exp.late_oldest_due_date:
+            return None
+        if exp.currency.compare_amounts(exp.late_amount, company.credit_overdue_min_amount) <= 0:
+            return None
+        today = today or fields.Date.context_today(self)
+        return (
+            "overdue",
+            self.env._(
+                "Overdue invoices: %(amount)s overdue by more than %(days)s days (minimum %(minimum)s); "
+                "oldest %(invoice)s, due %(due)s, %(late)s days overdue.",
+                amount=self._credit_fmt(exp.late_amount),
+                days=company.credit_overdue_days,
+                minimum=self._credit_fmt(company.credit_overdue_min_amount),
+                invoice=exp.late_oldest_move,
+                due=exp.late_oldest_due_date,
+                late=(today - exp.late_oldest_due_date).days,
+            ),
+        )
+
+    def _credit_covering_approval(self, verdict, today=None):
+        """The approval that lets this order through: approved, not expired, big enough,
+        granted for every rule the order now fails."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        for approval in self.sudo().credit_approval_ids:
+            if (
+                approval.state == "approved"
+                and approval.expiry_date
+                and approval.expiry_date >= today
+                and self.company_id.currency_id.compare_amounts(approval.approved_amount, verdict.amount) >= 0
+                and verdict.codes <= set((approval.rule_codes or "").split(","))
+            ):
+                return approval
+        return None
+
+    # ------------------------------------------------------------------
+    # Enforcement: every way into the 'sale' state goes through write() or create()
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        confirmed = orders.filtered(lambda o: o.state == "sale")
+        if confirmed:  # imports and RPC creating confirmed orders directly
+            confirmed._credit_enforce()
+        return orders
+
+    def write(self, vals):
+        if vals.get("state") == "sale":
+            to_confirm = self.filtered(lambda o: o.state != "sale")
+            if to_confirm:
+                to_confirm._credit_enforce()
+        return super().write(vals)
+
+    def _credit_enforce(self):
+        """Refuse the confirmation of orders that break a credit rule and hold no covering approval."""
+        if not self:
+            return
+        today = fields.Date.context_today(self)
+        engine = self.env["credit.exposure"].sudo()
+        for company in self.company_id:
+            engine._lock_customers(self.filtered(lambda o, c=company: o.company_id == c).partner_invoice_id, company)
+        verdicts = self._credit_evaluate(today=today)
+        for order in self:
+            verdict = verdicts.get(order.id)
+            if not verdict or not verdict.failures:
+                continue
+            approval = order._credit_covering_approval(verdict, today=today)
+            if approval:
+                order.message_post(
+                    body=self.env._(
+                        "Confirmed over a credit rule under approval %(approval)s (approved by %(manager)s "
+                        "up to %(amount)s, valid until %(expiry)s).",
+                        approval=approval.name,
+                        manager=approval.decided_by_id.name,
+                        amount=order._credit_fmt(approval.approved_amount),
+                        expiry=approval.expiry_date,
+                    )
+                )
+                continue
+            raise UserError(order._credit_refusal_message(verdict))
+
+    def _credit_refusal_message(self, verdict):
+        lines = "\n".join(f"• {msg}" for _code, msg in verdict.failures)
+        pending = self.sudo().credit_approval_ids.filtered(lambda a: a.state == "pending")
+        if pending:
+            next_step = self.env._(
+                "Credit approval %(approval)s is waiting for a credit manager's decision.",
+                approval=pending[0].name,
+            )
+        else:
+            next_step = self.env._(
+                'What you can do: click "Request Credit Approval" on the order, reduce the order, '
+                "or ask the customer to pay its open invoices."
+            )
+        return self.env._(
+            "%(order)s for %(customer)s cannot be confirmed:\n%(reasons)s\n%(next)s",
+            order=self.name,
+            customer=self.partner_invoice_id.commercial_partner_id.display_name,
+            reasons=lines,
+            next=next_step,
+        )
+
+    # ------------------------------------------------------------------
+    # Approval requests
+    # ------------------------------------------------------------------
+    def action_request_credit_approval(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Request Credit Approval"),
+            "res_model": "credit.approval.request",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def request_credit_approval(self, reason):
+        """Public entry for RPC: same as the button and its wizard."""
+        return self._credit_request_approval(reason).id
+
+    def _credit_request_approval(self, reason):
+        """Create a pending approval for this order, with the figures of the refusal."""
+        self.ensure_one()
+        self.check_access("write")  # only who may work on the order may ask for it
+        if self.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._(
+                    "%(order)s is not a quotation any more (%(state)s): a credit approval can only be "
+                    "requested before confirmation.",
+                    order=self.name,
+                    state=dict(self._fields["state"]._description_selection(self.env)).get(self.state),
+                )
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why this order should be accepted: the credit manager decides on it."))
+        if self.sudo().credit_approval_ids.filtered(lambda a: a.state == "pending"):
+            raise UserError(
+                self.env._("%(order)s already has a credit approval waiting for a decision.", order=self.name)
+            )
+        verdict = self._credit_evaluate().get(self.id)
+        if not verdict or not verdict.failures:
+            raise UserError(
+                self.env._("%(order)s passes the credit check: confirm it, no approval is needed.", order=self.name)
+            )
+        approval = self.env["credit.approval"].sudo()._create_request(self, verdict, reason)
+        return approval.sudo(False)

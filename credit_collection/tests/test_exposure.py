@@ -1,0 +1,110 @@
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestExposure(CreditCommon):
+    """Exposure = open receivables + draft invoices + orders not invoiced, never counted twice."""
+
+    def test_components_to_the_cent(self):
+        self._invoice(1000.00)
+        self._invoice(200.10, post=False)
+        self._order(300.00, confirm=True)  # 330.00 with tax
+        self.assertExposure(1000.00, 200.10, 330.00)
+        self.assertEqual(self._position().total, 1530.10)
+
+    def test_refunds_and_unapplied_payments_reduce_exposure(self):
+        self._invoice(1000.00)
+        self._invoice(100.00, move_type="out_refund")
+        self._unapplied_payment(50.25)
+        self._invoice(40.00, move_type="out_refund", post=False)
+        self.assertExposure(849.75, -40.00, 0.0)
+
+    def test_order_travels_without_double_count(self):
+        """order -> draft invoice -> posted -> partly paid -> paid: exposure moves, total stays."""
+        order = self._order(1000.00, confirm=True)
+        self.assertExposure(0.0, 0.0, 1100.00, msg="confirmed order, tax included")
+        invoice = order._create_invoices()
+        self.assertExposure(0.0, 1100.00, 0.0, msg="draft invoice")
+        invoice.action_post()
+        self.assertExposure(1100.00, 0.0, 0.0, msg="posted invoice")
+        self._pay(invoice, 500.00)
+        self.assertExposure(600.00, 0.0, 0.0, msg="partly paid")
+        self._pay(invoice, 600.00)
+        self.assertExposure(0.0, 0.0, 0.0, msg="paid")
+
+    def test_cancelled_invoice_puts_amount_back_on_order(self):
+        order = self._order(1000.00, confirm=True)
+        invoice = order._create_invoices()
+        invoice.button_cancel()
+        self.assertExposure(0.0, 0.0, 1100.00)
+
+    def test_down_payment_not_counted_twice(self):
+        order = self._order(1000.00, confirm=True)
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "percentage", "amount": 30})
+        )
+        wizard.create_invoices()
+        down_payment = order.invoice_ids
+        down_payment.action_post()
+        self.assertExposure(330.00, 0.0, 770.00, msg="30 % down payment posted")
+        final = order._create_invoices(final=True)
+        self.assertExposure(330.00, 770.00, 0.0, msg="final invoice in draft, down payment deducted")
+        final.action_post()
+        self.assertExposure(1100.00, 0.0, 0.0, msg="both posted")
+
+    def test_partial_invoicing_by_quantity(self):
+        order = self._order(100.00, confirm=True)
+        order.order_line.product_uom_qty = 10  # 10 x 100 + 10 % = 1100
+        order.order_line.qty_delivered = 4
+        order.order_line.product_id.invoice_policy = "delivery"
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertExposure(440.00, 0.0, 660.00)
+
+    def test_contacts_and_addresses_roll_up(self):
+        self._invoice(100.00, partner=self.contact)
+        self._order(200.00, partner=self.contact, confirm=True, partner_shipping_id=self.delivery.id)
+        self._invoice(50.00, partner=self.contact, post=False)
+        self.assertExposure(100.00, 50.00, 220.00, partner=self.contact)
+        self.assertEqual(self.customer.credit_exposure, 370.00)
+        self.assertEqual(self.contact.credit_exposure, 370.00, "a contact shows its company's position")
+
+    def test_foreign_currency_converted_once(self):
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])  # 1 USD = 2 EUR
+        self._invoice(600.00, currency=eur)  # 300 USD
+        self._order(2000.00, currency=eur, confirm=True)  # 2200 EUR incl. tax = 1100 USD
+        self.assertExposure(300.00, 0.0, 1100.00)
+
+    def test_other_company_not_counted(self):
+        other = self.setup_other_company(name="Other Co")["company"]
+        self.env["account.move"].with_company(other).create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": "2024-01-01",
+                "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 999.0, "tax_ids": []})],
+            }
+        ).action_post()
+        self._invoice(100.00)
+        self.assertExposure(100.00, 0.0, 0.0)
+        self.assertEqual(self._position(company=other).receivable, 999.00)
+
+    def test_company_default_limit_and_no_limit(self):
+        self.env["ir.default"].set("res.partner", "credit_limit", 500.0, company_id=self.company.id)
+        newcomer = self.env["res.partner"].create({"name": "Newcomer"})
+        self.assertEqual(self._position(newcomer).limit, 500.0, "company default applies")
+        self.assertEqual(self._position().limit, 10000.0, "own limit wins")
+        self.env["ir.default"].set("res.partner", "credit_limit", 0.0, company_id=self.company.id)
+        self.assertFalse(self._position(newcomer).has_limit, "0 = no limit")
+
+    def test_partner_form_figures(self):
+        self._invoice(500.00, due_date=self.days_ago(12), invoice_date=self.days_ago(40))
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.credit_available, 9500.00)
+        self.assertEqual(self.customer.credit_overdue_amount, 500.00)
+        self.assertEqual(self.customer.credit_oldest_overdue_days, 12)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The main job (`make demo`): a private PostgreSQL cluster under .run/, a database with
+# credit_collection and its demo story, served on http://localhost:8069 (admin / admin).
+# Safe to re-run: an existing demo database is upgraded and served again.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$REPO_ROOT"
+DB="${DEMO_DB:-credit_collection_demo}"
+PORT="${DEMO_PORT:-8069}"
+
+find_odoo
+find_pg_bin
+if [ "${1:-}" = "--stop" ]; then pg_stop "$RUN_DIR/pg"; info "demo cluster stopped"; exit 0; fi
+ensure_py_packages xlsxwriter=XlsxWriter
+pg_start "$RUN_DIR/pg"
+write_odoo_conf "$RUN_DIR/odoo.conf"
+
+if psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+  info "upgrading credit_collection in the existing demo database $DB"
+  "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -u credit_collection --stop-after-init \
+    --log-level=warn || die "upgrade of $DB failed"
+else
+  info "creating the demo database $DB (a few minutes)"
+  if ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -i credit_collection --without-demo=False \
+       --stop-after-init --log-level=warn; then
+    psql -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
+    die "creating $DB failed; nothing was kept, re-run 'make demo' after fixing the cause"
+  fi
+fi
+
+echo
+echo "  credit_collection demo: http://localhost:$PORT/odoo   (login admin / password admin)"
+echo "  other demo users: salesman 'cc_sales' and credit manager 'cc_manager' (password = login)"
+echo
+exec "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" --db-filter="^$DB\$" \
+  --http-interface=127.0.0.1 --http-port="$PORT" --log-level=info

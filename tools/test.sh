@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The test command (`make test`, called by .ci/run): lint, a throwaway PostgreSQL cluster, a fresh
+# database with credit_collection installed (demo data included), then every test with pytest-odoo,
+# tours in headless Chromium through pytest-odoo's HTTP server. Exit non-zero on any failure.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$REPO_ROOT"
+
+find_odoo
+info "Odoo 18 found: $ODOO_PY"
+ensure_py_packages pytest=pytest pytest_odoo=pytest-odoo ruff=ruff pylint_odoo=pylint-odoo \
+  websocket=websocket-client freezegun=freezegun xlsxwriter=XlsxWriter
+ensure_chromium
+
+# An installed copy of the addon would shadow this checkout in Odoo's addons namespace.
+shadow=$("$ODOO_PY" -c 'import importlib.util as u; s=u.find_spec("odoo.addons.credit_collection"); print(s.origin if s else "")' 2>/dev/null || true)
+if [ -n "$shadow" ] && [ "${shadow#"$REPO_ROOT"/}" = "$shadow" ]; then
+  die "an installed copy of credit_collection ($shadow) would be tested instead of this checkout: pip uninstall credit_collection"
+fi
+
+failed=0
+lint_ok=1
+info "lint: ruff"
+"$ODOO_PY" -m ruff check credit_collection bench tools setup.py || lint_ok=0
+"$ODOO_PY" -m ruff format --check credit_collection bench tools setup.py || lint_ok=0
+info "lint: pylint-odoo (mandatory checks)"
+"$ODOO_PY" -m pylint --rcfile=.pylintrc credit_collection || lint_ok=0
+[ "$lint_ok" = 1 ] || failed=1
+
+WORK="$(mktemp -d /tmp/cc-test-XXXXXX)"
+[ "$(id -u)" = 0 ] && chmod 755 "$WORK"
+cleanup() { pg_stop "$WORK/pg"; rm -rf "$WORK"; }
+trap cleanup EXIT
+pg_start "$WORK/pg"
+write_odoo_conf "$WORK/odoo.conf"
+DB="cc_test_$$"
+
+info "installing credit_collection in a fresh database $DB"
+if ! "$ODOO_PY" -m odoo -c "$WORK/odoo.conf" -d "$DB" -i credit_collection --stop-after-init \
+      --log-level=warn --without-demo=False >"$WORK/install.log" 2>&1; then
+  tail -60 "$WORK/install.log"; die "installing credit_collection failed"
+fi
+if grep -E "ERROR|CRITICAL" "$WORK/install.log" >/dev/null; then
+  grep -E -A15 "ERROR|CRITICAL" "$WORK/install.log" | head -80
+  die "errors while installing credit_collection (log above)"
+fi
+
+info "running the tests (pytest-odoo, HTTP server for the tours)"
+set +e
+"$ODOO_PY" -m pytest -p no:cacheprovider --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" \
+  --odoo-http --odoo-log-level=warn -o python_files='test_*.py' credit_collection/tests "$@"
+rc=$?
+set -e
+[ "$rc" = 0 ] || failed=1
+if [ "$lint_ok" != 1 ]; then echo "lint: 0 passed, 1 failed"; fi
+exit "$failed"
