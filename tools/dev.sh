@@ -23,4 +23,4 @@ fi
   | grep -v "security risk" || true
 [ $# -gt 0 ] || set -- credit_collection/tests
 exec "$ODOO_PY" -m pytest -p no:cacheprovider --odoo-config="$RUN_DIR/dev.conf" --odoo-database="$DB" \
-  --odoo-log-level=warn -q "$@"
+  --odoo-log-level=warn --odoo-extra=log-handler=odoo.tests.common:CRITICAL -W ignore::DeprecationWarning -W ignore::PendingDeprecationWarning -q "$@"

@@ -48,7 +48,8 @@ fi
 info "running the tests (pytest-odoo, HTTP server for the tours)"
 set +e
 "$ODOO_PY" -m pytest -p no:cacheprovider --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" \
-  --odoo-http --odoo-log-level=warn -o python_files='test_*.py' credit_collection/tests "$@"
+  --odoo-http --odoo-log-level=warn --odoo-extra=log-handler=odoo.tests.common:CRITICAL -W ignore::DeprecationWarning \
+  -W ignore::PendingDeprecationWarning -o python_files='test_*.py' credit_collection/tests "$@"
 rc=$?
 set -e
 [ "$rc" = 0 ] || failed=1
