@@ -9,7 +9,7 @@ cd "$REPO_ROOT"
 find_odoo
 info "Odoo 18 found: $ODOO_PY"
 ensure_py_packages pytest=pytest pytest_odoo=pytest-odoo ruff=ruff pylint_odoo=pylint-odoo \
-  websocket=websocket-client freezegun=freezegun xlsxwriter=XlsxWriter
+  websocket=websocket-client freezegun=freezegun xlsxwriter=XlsxWriter wheel=wheel setuptools=setuptools
 ensure_chromium
 
 # An installed copy of the addon would shadow this checkout in Odoo's addons namespace.
