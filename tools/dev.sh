@@ -17,7 +17,7 @@ fi
 if psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
   action=(-u credit_collection)
 else
-  action=(-i credit_collection --without-demo=False)
+  action=(-i credit_collection)
 fi
 "$ODOO_PY" -m odoo -c "$RUN_DIR/dev.conf" -d "$DB" "${action[@]}" --stop-after-init --log-level=warn 2>&1 \
   | grep -v "security risk" || true

@@ -37,7 +37,7 @@ DB="cc_test_$$"
 
 info "installing credit_collection in a fresh database $DB"
 if ! "$ODOO_PY" -m odoo -c "$WORK/odoo.conf" -d "$DB" -i credit_collection --stop-after-init \
-      --log-level=warn --without-demo=False >"$WORK/install.log" 2>&1; then
+      --log-level=warn >"$WORK/install.log" 2>&1; then
   tail -60 "$WORK/install.log"; die "installing credit_collection failed"
 fi
 if grep -E "ERROR|CRITICAL" "$WORK/install.log" >/dev/null; then

@@ -321,6 +321,11 @@ class SaleOrder(models.Model):
         """Public entry for RPC: same as the button and its wizard."""
         return self._credit_request_approval(reason).id
 
+    @api.model
+    def _credit_demo_request_approval(self, order_id, user_id, reason):
+        """Demo data only: the request as the given salesman makes it (XML cannot switch user)."""
+        self.browse(order_id).with_user(user_id)._credit_request_approval(reason)
+
     def _credit_request_approval(self, reason):
         """Create a pending approval for this order, with the figures of the refusal."""
         self.ensure_one()

@@ -50,14 +50,14 @@ class CreditCommon(AccountTestInvoicingCommon):
         )
         groups = "sales_team.group_sale_salesman"
         cls.salesman = new_test_user(
-            cls.env, login="cc_salesman", groups=groups, company_id=cls.company.id, company_ids=cls.company.ids
+            cls.env, login="cct_salesman", groups=groups, company_id=cls.company.id, company_ids=cls.company.ids
         )
         manager_groups = "sales_team.group_sale_salesman_all_leads,credit_collection.group_credit_manager"
         cls.manager = new_test_user(
-            cls.env, login="cc_manager", groups=manager_groups, company_id=cls.company.id, company_ids=cls.company.ids
+            cls.env, login="cct_manager", groups=manager_groups, company_id=cls.company.id, company_ids=cls.company.ids
         )
         cls.manager2 = new_test_user(
-            cls.env, login="cc_manager2", groups=manager_groups, company_id=cls.company.id, company_ids=cls.company.ids
+            cls.env, login="cct_manager2", groups=manager_groups, company_id=cls.company.id, company_ids=cls.company.ids
         )
 
     # ------------------------------------------------------------------ helpers

@@ -34,7 +34,8 @@ class TestConcurrentConfirmations(TransactionCase):
                 ]
             )
             self.ids = {"customer": customer.id, "product": product.id, "orders": orders.ids, "company": company.id}
-            cr.commit()
+            # other connections must see these records: this test owns real transactions
+            cr.commit()  # pylint: disable=invalid-commit
 
     def tearDown(self):
         with self._cursor() as cr:
@@ -45,7 +46,8 @@ class TestConcurrentConfirmations(TransactionCase):
             env["product.product"].browse(self.ids["product"]).unlink()
             env["res.partner"].browse(self.ids["customer"]).unlink()
             env["res.company"].browse(self.ids["company"]).account_use_credit_limit = self.old_switch
-            cr.commit()
+            # other connections must see these records: this test owns real transactions
+            cr.commit()  # pylint: disable=invalid-commit
         super().tearDown()
 
     def test_second_concurrent_confirmation_is_serialized_then_refused(self):
@@ -58,7 +60,7 @@ class TestConcurrentConfirmations(TransactionCase):
             cr1.execute("SELECT 1")
             cr2.execute("SELECT 1")
             env1["sale.order"].browse(first_id).action_confirm()
-            cr1.commit()
+            cr1.commit()  # pylint: disable=invalid-commit
             # The second transaction does not see the first order: without the lock it would pass.
             with self.assertRaises(errors.SerializationFailure):
                 env2["sale.order"].browse(second_id).action_confirm()
