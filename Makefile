@@ -1,5 +1,5 @@
 # credit_collection: the two commands of the README, and the benchmarks.
-.PHONY: demo test bench stop-demo
+.PHONY: demo test bench stop-demo pot
 
 demo:        ## a demo database with realistic data, served on http://localhost:8069 (admin / admin)
 	bash tools/demo.sh
@@ -12,3 +12,6 @@ stop-demo:   ## stop the demo's PostgreSQL cluster
 
 bench:       ## every benchmark in bench/, side by side with plain Odoo and the OCA peers
 	bash bench/run.sh
+
+pot:         ## export the addon's translation template from the current code
+	bash tools/pot.sh
