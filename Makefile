@@ -1,5 +1,5 @@
 # credit_collection: the two commands of the README, and the benchmarks.
-.PHONY: demo test bench stop-demo pot
+.PHONY: demo test bench stop-demo pot screenshots
 
 demo:        ## a demo database with realistic data, served on http://localhost:8069 (admin / admin)
 	bash tools/demo.sh
@@ -15,3 +15,6 @@ bench:       ## every benchmark in bench/, side by side with plain Odoo and the 
 
 pot:         ## export the addon's translation template from the current code
 	bash tools/pot.sh
+
+screenshots: ## retake the README's screenshots from the demo database (headless Chromium)
+	bash tools/screenshots.sh

@@ -2,6 +2,7 @@
 # The main job (`make demo`): a private PostgreSQL cluster under .run/, a database with
 # credit_collection and its demo story, served on http://localhost:8069 (admin / admin).
 # Safe to re-run: an existing demo database is upgraded and served again.
+# --build-only: prepare the database and stop; --stop: stop the demo cluster.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
@@ -27,6 +28,8 @@ else
     die "creating $DB failed; nothing was kept, re-run 'make demo' after fixing the cause"
   fi
 fi
+
+if [ "${1:-}" = "--build-only" ]; then exit 0; fi
 
 echo
 echo "  credit_collection demo: http://localhost:$PORT/odoo   (login admin / password admin)"
