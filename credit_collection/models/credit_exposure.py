@@ -153,7 +153,7 @@ class CreditExposure(models.AbstractModel):
 
         `exclude_orders` are left out of the open-orders component (the orders being checked).
         """
-        partners = partners.commercial_partner_id
+        partners = partners.commercial_partner_id._origin
         if not partners:
             return {}
         today = today or fields.Date.context_today(self)
@@ -165,7 +165,12 @@ class CreditExposure(models.AbstractModel):
             self.env[model].flush_model()
         self.env.cr.execute(
             self._exposure_query(
-                partners.ids, company, exclude_orders.ids if exclude_orders else [], today, late_before
+                partners.ids,
+                company,
+                # a quotation being edited in the form has no id yet: only saved orders can be excluded
+                exclude_orders._origin.ids if exclude_orders else [],
+                today,
+                late_before,
             )
         )
         rows = self.env.cr.fetchall()

@@ -72,7 +72,7 @@ class SaleOrder(models.Model):
         checkable = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_invoice_id and o.company_id)
         verdicts = checkable._credit_evaluate() if checkable else {}
         for order in self:
-            verdict = verdicts.get(order.id) if order.id else None
+            verdict = verdicts.get(order.id)
             order.credit_currency_id = order.company_id.currency_id
             if not verdict:
                 order.update(
@@ -133,8 +133,9 @@ class SaleOrder(models.Model):
                 orders.partner_invoice_id.commercial_partner_id, company, exclude_orders=orders, today=today
             )
             running = defaultdict(float)  # earlier orders of this batch, per customer
-            for order in orders.sorted("id"):
-                partner = order.partner_invoice_id.commercial_partner_id
+            # saved orders first, by id: a batch is judged in a stable order
+            for order in orders.sorted(lambda o: o._origin.id or 0):
+                partner = order.partner_invoice_id.commercial_partner_id._origin
                 exp = exposures.get(partner.id)
                 if exp is None:
                     continue

@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import CreditCommon
 
@@ -51,6 +51,21 @@ class TestCreditCheck(CreditCommon):
         self.assertIn("Credit limit exceeded", order.credit_check_message)
         small = self._order(50.00)
         self.assertEqual(small.credit_check_state, "ok")
+
+    def test_new_quotation_in_the_form_is_checked_live(self):
+        self.customer.credit_limit = 1000.00
+        self._invoice(900.00)
+        with Form(self.env["sale.order"].with_user(self.salesman)) as form:
+            form.partner_id = self.contact
+            with form.order_line.new() as line:
+                line.product_id = self.product
+                line.price_unit = 50.0
+            self.assertEqual(form.credit_check_state, "ok")
+            self.assertEqual(form.credit_available_after, 45.0)
+            with form.order_line.edit(0) as line:
+                line.price_unit = 200.0
+            self.assertEqual(form.credit_check_state, "blocked", "warned while typing, before saving")
+            self.assertEqual(form.credit_exposure, 900.0)
 
     def test_batch_confirmation_counts_each_order(self):
         self.customer.credit_limit = 500.00
