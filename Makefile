@@ -1,5 +1,5 @@
 # credit_collection: the two commands of the README, and the benchmarks.
-.PHONY: demo test bench stop-demo
+.PHONY: demo test bench stop-demo bench-data bench-check
 
 demo:        ## a demo database with realistic data, served on http://localhost:8069 (admin / admin)
 	bash tools/demo.sh
@@ -11,4 +11,11 @@ stop-demo:   ## stop the demo's PostgreSQL cluster
 	bash tools/demo.sh --stop
 
 bench:       ## every benchmark in bench/, side by side with plain Odoo and the OCA peers
-	bash bench/run.sh
+	bash bench/run.sh $(SIZES)
+
+SIZE ?= 10000
+bench-data:  ## a template database of SIZE customer invoices with payments (make bench-data SIZE=100000)
+	bash bench/build_data.sh $(SIZE)
+
+bench-check: ## prove the template of SIZE invoices holds what Odoo itself would hold
+	bash bench/check.sh $(SIZE)
