@@ -74,7 +74,7 @@ NOT_MONEY = {
 # 1. Setup and prototypes, through the ORM
 # ----------------------------------------------------------------------------------------------
 def setup(env):
-    from odoo import Command  # noqa: PLC0415
+    from odoo import Command
 
     company = env.company
     if not company.chart_template:
@@ -84,7 +84,9 @@ def setup(env):
     rates = []
     day = TODAY.replace(day=1) - datetime.timedelta(days=(YEARS + 1) * 366)
     while day <= TODAY:
-        rates.append({"currency_id": eur.id, "name": day, "rate": round(0.9 + 0.05 * math.sin(day.toordinal() / 60), 6)})
+        rates.append(
+            {"currency_id": eur.id, "name": day, "rate": round(0.9 + 0.05 * math.sin(day.toordinal() / 60), 6)}
+        )
         day = (day + datetime.timedelta(days=32)).replace(day=1)
     env["res.currency.rate"].create(rates)
     tax = company.account_sale_tax_id
@@ -97,7 +99,7 @@ def setup(env):
 
 def make_prototypes(env, company, eur, tax, product):
     """One of each document, made by the ORM. Returns {scenario: {"moves": {id: role}, ...}}."""
-    from odoo import Command  # noqa: PLC0415
+    from odoo import Command
 
     partner = env["res.partner"].create({"name": "Bench prototype customer", "is_company": True})
     term30 = env.ref("account.account_payment_term_30days")
@@ -115,7 +117,12 @@ def make_prototypes(env, company, eur, tax, product):
                 "currency_id": (currency or company.currency_id).id,
                 "invoice_line_ids": [
                     Command.create(
-                        {"product_id": product.id, "quantity": 1, "price_unit": PRICE, "tax_ids": [Command.set(tax.ids)]}
+                        {
+                            "product_id": product.id,
+                            "quantity": 1,
+                            "price_unit": PRICE,
+                            "tax_ids": [Command.set(tax.ids)],
+                        }
                     )
                 ],
             }
@@ -158,7 +165,9 @@ def make_prototypes(env, company, eur, tax, product):
             "partner_id": partner.id,
             "amount": PRICE,
             "date": d0,
-            "journal_id": env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1).id,
+            "journal_id": env["account.journal"]
+            .search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+            .id,
         }
     )
     payment.action_post()
@@ -215,7 +224,15 @@ def plan(size, customers, probe_ids, term_ids, rng):
         term_id = term_ids[term_xml]
         scale = max(1, min(2000, round(rng.lognormvariate(2.5, 1.1))))
         r = rng.random()
-        kind = "paid" if r < p_paid else "partial" if r < p_paid + p_part else "refunded" if r < p_paid + p_part + p_ref else "open"
+        kind = (
+            "paid"
+            if r < p_paid
+            else "partial"
+            if r < p_paid + p_part
+            else "refunded"
+            if r < p_paid + p_part + p_ref
+            else "open"
+        )
         delay = rng.randint(dmin, dmax)
         if kind == "open":
             # good payers' open invoices are recent; late payers and defaulters carry old ones
@@ -240,7 +257,9 @@ def plan(size, customers, probe_ids, term_ids, rng):
     for _i in range(max(1, round(size * ORDER_SHARE))):
         partner, _h = rng.choice(customers)
         day = TODAY - datetime.timedelta(days=rng.randint(0, 60))
-        groups["order"].append((partner, day, day, term_ids["account.account_payment_term_30days"], 30, rng.randint(1, 40)))
+        groups["order"].append(
+            (partner, day, day, term_ids["account.account_payment_term_30days"], 30, rng.randint(1, 40))
+        )
     # The order-time bench's customers: only open invoices, spread over the last 3 years.
     for count, partner in probe_ids.items():
         for _i in range(count):
@@ -307,12 +326,14 @@ def proto_rows(cr, protos):
         cr.execute("SELECT id FROM account_move_line WHERE move_id = ANY(%s) ORDER BY id", [moves])
         lines = [r[0] for r in cr.fetchall()]
         cr.execute(
-            "SELECT id FROM account_partial_reconcile WHERE debit_move_id = ANY(%s) OR credit_move_id = ANY(%s) ORDER BY id",
+            """SELECT id FROM account_partial_reconcile
+                WHERE debit_move_id = ANY(%s) OR credit_move_id = ANY(%s) ORDER BY id""",
             [lines, lines],
         )
         partials = [r[0] for r in cr.fetchall()]
         cr.execute(
-            "SELECT DISTINCT full_reconcile_id FROM account_move_line WHERE id = ANY(%s) AND full_reconcile_id IS NOT NULL",
+            """SELECT DISTINCT full_reconcile_id FROM account_move_line
+                WHERE id = ANY(%s) AND full_reconcile_id IS NOT NULL""",
             [lines],
         )
         fulls = sorted(r[0] for r in cr.fetchall())
@@ -344,9 +365,12 @@ def clone_all(env, proto_partner, protos, groups, log):
             values.append((grp, scenario, partner, d_inv, d_pay, term_id, term_days, scale))
     for i in range(0, len(values), 20000):
         args = ",".join(cr.mogrify("(%s,%s,%s,%s,%s,%s,%s,%s)", v).decode() for v in values[i : i + 20000])
-        cr.execute(f"INSERT INTO gen_group VALUES {args}")  # noqa: S608 - values are mogrified
+        cr.execute(f"INSERT INTO gen_group VALUES {args}")
     # Prototype moves: role (invoice date or payment date), date, name, prefix.
-    cr.execute("CREATE TEMP TABLE gen_pmove (scenario text, old int, role text, pdate date, pname text, pprefix text, journal int, ptype text)")
+    cr.execute(
+        """CREATE TEMP TABLE gen_pmove (scenario text, old int, role text, pdate date, pname text, pprefix text,
+                                        journal int, ptype text)"""
+    )
     for scenario, proto in protos.items():
         for move_id, role in proto["moves"].items():
             cr.execute(
@@ -361,7 +385,8 @@ def clone_all(env, proto_partner, protos, groups, log):
                   CASE WHEN pm.role = 'inv' THEN g.d_inv ELSE g.d_pay END AS new_date,
                   (CASE WHEN pm.role = 'inv' THEN g.d_inv ELSE g.d_pay END) - pm.pdate AS shift,
                   CASE WHEN pm.role = 'inv' AND pm.ptype = 'out_invoice' THEN g.term_days - %s ELSE 0 END AS term_shift,
-                  regexp_replace(pm.pprefix, %s, to_char(CASE WHEN pm.role = 'inv' THEN g.d_inv ELSE g.d_pay END, 'YYYY'))
+                  regexp_replace(pm.pprefix, %s,
+                                 to_char(CASE WHEN pm.role = 'inv' THEN g.d_inv ELSE g.d_pay END, 'YYYY'))
                       AS prefix,
                   pm.journal, 0 AS number, ''::text AS name, nextval('account_move_id_seq')::int AS new
              FROM gen_group g JOIN gen_pmove pm ON pm.scenario = g.scenario
@@ -393,7 +418,7 @@ def clone_all(env, proto_partner, protos, groups, log):
                 cr.execute(
                     f"""INSERT INTO gen_id SELECT %s, p.old, g.grp, nextval('{table}_id_seq')
                           FROM gen_group g CROSS JOIN unnest(%s::int[]) p(old)
-                         WHERE g.scenario = %s ORDER BY g.grp, p.old""",  # noqa: S608 - table is ours
+                         WHERE g.scenario = %s ORDER BY g.grp, p.old""",
                     [table, ids, scenario],
                 )
     cr.execute("CREATE INDEX ON gen_id (tbl, old, grp)")
@@ -407,7 +432,7 @@ def clone_all(env, proto_partner, protos, groups, log):
     cr.execute(
         f"""CREATE TEMP TABLE gen_name AS SELECT g.grp, p.name AS partner_name, {pivot}
               FROM gen_group g JOIN res_partner p ON p.id = g.partner
-              LEFT JOIN gen_move gm ON gm.grp = g.grp GROUP BY g.grp, p.name"""  # noqa: S608
+              LEFT JOIN gen_move gm ON gm.grp = g.grp GROUP BY g.grp, p.name"""
     )
     cr.execute("CREATE UNIQUE INDEX ON gen_name (grp); ANALYZE gen_name")
     cr.execute("SELECT name FROM res_partner WHERE id = %s", [proto_partner])
@@ -424,7 +449,7 @@ def clone_all(env, proto_partner, protos, groups, log):
             f"""UPDATE {table} t SET {col} = f.new
                   FROM gen_id m JOIN {table} p ON p.id = m.old
                   JOIN gen_id f ON f.tbl = %s AND f.old = p.{col} AND f.grp = m.grp
-                 WHERE m.tbl = %s AND t.id = m.new""",  # noqa: S608 - names come from the catalog
+                 WHERE m.tbl = %s AND t.id = m.new""",
             [ref, table],
         )
         log(f"  linked {cr.rowcount:>8} {table}.{col} -> {ref}")
@@ -442,10 +467,11 @@ def clone_all(env, proto_partner, protos, groups, log):
         same_grp = " AND ".join(f"{a}.grp = {mapped[0]}.grp" for a in mapped[1:]) or "TRUE"
         any_mapped = " OR ".join(f"{a}.new IS NOT NULL" for a in mapped)
         all_or_kept = " AND ".join(
-            f"({a}.new IS NOT NULL OR l.{c} IS NULL)" for a, c in zip(mapped, [c for c in cols if fks.get(c) in CLONED], strict=True)
+            f"({a}.new IS NOT NULL OR l.{c} IS NULL)"
+            for a, c in zip(mapped, [c for c in cols if fks.get(c) in CLONED], strict=True)
         )
         sql = f"""INSERT INTO {link} ({", ".join(cols)}) SELECT {", ".join(select)} FROM {link} l {" ".join(joins)}
-                   WHERE ({any_mapped}) AND {same_grp} AND {all_or_kept} ON CONFLICT DO NOTHING"""  # noqa: S608
+                   WHERE ({any_mapped}) AND {same_grp} AND {all_or_kept} ON CONFLICT DO NOTHING"""
         t0 = time.time()
         cr.execute(sql)
         log(f"  cloned {cr.rowcount:>8} rows of {link} in {time.time() - t0:.1f}s")
@@ -507,14 +533,17 @@ def _clone_sql(cr, table, proto_partner, proto_name, max_moves, later_tables):
         elif table == "sale_order" and col == "name":
             expr = "'S' || lpad((m.new)::text, 5, '0')"
         elif col == "matching_number":
-            expr = f"""CASE WHEN p.full_reconcile_id IS NOT NULL THEN (SELECT new FROM gen_id WHERE tbl = 'account_full_reconcile'
+            expr = f"""CASE WHEN p.full_reconcile_id IS NOT NULL THEN (SELECT new FROM gen_id
+                              WHERE tbl = 'account_full_reconcile'
                               AND old = p.full_reconcile_id AND grp = m.grp)::text
                             WHEN p.matching_number LIKE 'P%%' THEN 'P' || (SELECT new FROM gen_id WHERE
-                              tbl = 'account_partial_reconcile' AND old = substr(p.matching_number, 2)::int AND grp = m.grp)
+                              tbl = 'account_partial_reconcile' AND old = substr(p.matching_number, 2)::int
+                              AND grp = m.grp)
                             ELSE p.{col} END"""
         elif table == "account_move" and col == "invoice_date_due":
             # entries (payments) get their own date, invoices their payment term's due date
-            expr = "CASE WHEN p.move_type = 'entry' THEN mv.new_date ELSE p.invoice_date_due + mv.shift + mv.term_shift END"
+            expr = """CASE WHEN p.move_type = 'entry' THEN mv.new_date
+                           ELSE p.invoice_date_due + mv.shift + mv.term_shift END"""
         elif col in ("invoice_date_due", "date_maturity"):
             expr = f"p.{col} + {shift} + COALESCE(mv.term_shift, 0)" if move_expr else f"p.{col} + {shift}"
         elif dtype == "date":
@@ -529,7 +558,7 @@ def _clone_sql(cr, table, proto_partner, proto_name, max_moves, later_tables):
             expr = f"p.{col}"
         select.append(expr)
     sql = f"""INSERT INTO {table} ({", ".join(names)})
-              SELECT {", ".join(select)} FROM {table} p {" ".join(joins)} ORDER BY m.new"""  # noqa: S608
+              SELECT {", ".join(select)} FROM {table} p {" ".join(joins)} ORDER BY m.new"""
     params = {"table": table, "proto_date": PROTO_DATE, "proto_name": proto_name}
     return cr.mogrify(sql, params).decode(), later
 
@@ -563,7 +592,9 @@ def main():
         # The order sequence continues after the cloned orders.
         env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM sale_order")
         top_order = env.cr.fetchone()[0]
-        seq = env["ir.sequence"].search([("code", "=", "sale.order"), ("company_id", "in", [company.id, False])], limit=1)
+        seq = env["ir.sequence"].search(
+            [("code", "=", "sale.order"), ("company_id", "in", [company.id, False])], limit=1
+        )
         seq.number_next = top_order + 1
         env.cr.execute(
             """CREATE TABLE bench_meta (key varchar PRIMARY KEY, value varchar);

@@ -10,8 +10,8 @@ BENCH_CONF = os.path.join(BENCH_DIR, ".data", "odoo.conf")
 @contextlib.contextmanager
 def odoo_env(dbname, conf=BENCH_CONF, commit=True):
     """Yield a superuser env on `dbname`; commit at the end unless `commit` is False."""
-    import odoo  # noqa: PLC0415 - Odoo is imported only once the caller knows it exists
-    from odoo.tools import config  # noqa: PLC0415
+    import odoo
+    from odoo.tools import config
 
     if not config.get("_bench_parsed"):
         config.parse_config(["-c", conf, "--log-level=warn"])
