@@ -17,5 +17,5 @@ SIZE ?= 10000
 bench-data:  ## a template database of SIZE customer invoices with payments (make bench-data SIZE=100000)
 	bash bench/build_data.sh $(SIZE)
 
-bench-check: ## prove the template of SIZE invoices holds what Odoo itself would hold
+bench-check: ## prove the template of SIZE invoices holds what Odoo itself would hold (+ the runner's self-test)
 	bash bench/check.sh $(SIZE)
