@@ -71,7 +71,7 @@ for size in "${sizes[@]}"; do
       || { failed=1; info "WARNING: $module failed at size $size (traceback above)"; }
   done
 done
-machine="$(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
+machine="$(uname -srm), $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
 sizes_info="$(for s in "${sizes[@]}"; do psql -d "$(template_name "$s")" -Atc "SELECT '$s: ' || string_agg(key || '=' || value, ', ' ORDER BY key) FROM bench_meta WHERE key IN ('customers', 'build_seconds', 'generator')"; done | paste -sd ';')"
 (cd "$BENCH_DIR" && "$ODOO_PY" harness.py report --machine "$machine; templates $sizes_info" "$RES"/*.json)
 exit "$failed"
