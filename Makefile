@@ -1,5 +1,5 @@
 # credit_collection: the two commands of the README, and the benchmarks.
-.PHONY: demo test bench stop-demo pot screenshots
+.PHONY: demo test bench stop-demo pot screenshots bench-data bench-check
 
 demo:        ## a demo database with realistic data, served on http://localhost:8069 (admin / admin)
 	bash tools/demo.sh
@@ -10,11 +10,18 @@ test:        ## lint and every test, on a throwaway PostgreSQL cluster
 stop-demo:   ## stop the demo's PostgreSQL cluster
 	bash tools/demo.sh --stop
 
-bench:       ## every benchmark in bench/, side by side with plain Odoo and the OCA peers
-	bash bench/run.sh
-
 pot:         ## export the addon's translation template from the current code
 	bash tools/pot.sh
 
 screenshots: ## retake the README's screenshots from the demo database (headless Chromium)
 	bash tools/screenshots.sh
+
+bench:       ## every benchmark in bench/, side by side with plain Odoo and the OCA peers
+	bash bench/run.sh $(SIZES)
+
+SIZE ?= 10000
+bench-data:  ## a template database of SIZE customer invoices with payments (make bench-data SIZE=100000)
+	bash bench/build_data.sh $(SIZE)
+
+bench-check: ## prove the template of SIZE invoices holds what Odoo itself would hold (+ the runner's self-test)
+	bash bench/check.sh $(SIZE)
