@@ -41,7 +41,7 @@ class CreditWarning(models.AbstractModel):
     @api.model
     def _cron_credit_warnings(self, batch_size=BATCH_SIZE, today=None):
         """One batch of (customer, company) checks. Returns the number of customers left to check."""
-        self = self.sudo()  # every company's customers, whoever triggers the cron  # noqa: PLW0642
+        self = self.sudo()  # every company's customers, whoever triggers the cron
         today = today or fields.Date.context_today(self)
         self.env["credit.guarantee"]._cron_expiry_activities(today=today)
         companies = self.env["res.company"].search([])

@@ -6,4 +6,5 @@ from . import (
     test_credit_review,
     test_credit_warning,
     test_exposure,
+    test_ui_review,
 )
