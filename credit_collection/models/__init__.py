@@ -12,7 +12,5 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
-    res_partner_credit_file,
     sale_order,
-    sale_order_credit_grade,
 )

@@ -55,7 +55,6 @@ class CreditGrade(models.Model):
         help="Share of the order to be paid before confirmation (100 = cash in advance). 0 = none.",
     )
     own_overdue_tolerance = fields.Boolean(
-        string="Own Overdue Tolerance",
         tracking=True,
         help="Use this grade's tolerance instead of the company setting.",
     )

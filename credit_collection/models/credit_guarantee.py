@@ -42,7 +42,7 @@ class CreditGuarantee(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
-    type_id = fields.Many2one("credit.guarantee.type", string="Type", required=True, tracking=True)
+    type_id = fields.Many2one("credit.guarantee.type", required=True, tracking=True)
     secures_credit = fields.Boolean(related="type_id.secures_credit")
     issuer = fields.Char(string="Issuer / Insurer", tracking=True)
     amount = fields.Monetary(required=True, tracking=True, currency_field="currency_id")

@@ -62,7 +62,7 @@ class CreditWarning(models.AbstractModel):
         if not testing:
             # Keep each finished batch even if a later one fails or the worker is killed: the
             # bookmark (credit_warning_checked_on) makes the next call resume after it.
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return remaining
 
     @api.model
