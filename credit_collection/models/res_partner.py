@@ -210,9 +210,14 @@ class ResPartner(models.Model):
     def _compute_credit_file(self):
         company = self.env.company
         exposures = self.env["credit.exposure"].sudo()._get_exposures(self.commercial_partner_id, company)
+        # a count only (sales staff may see the number of reviews, not their content)
         counts = dict(
-            self.env["credit.review"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            self.env["credit.review"]
+            .sudo()
+            ._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", company.id)],
+                ["partner_id"],
+                ["__count"],
             )
         )
         for partner in self:

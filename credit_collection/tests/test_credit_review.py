@@ -171,3 +171,15 @@ class TestCreditReview(CreditFileCommon):
             self._review(user=self.collector)
         with self.assertRaises(AccessError):
             review.with_user(self.collector).action_compute()
+
+    def test_reviews_are_per_company(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        self.env["credit.grade"].create({"name": "Only", "score_min": 0, "company_id": other.id})
+        foreign = self.env["credit.review"].create({"partner_id": self.customer.id, "company_id": other.id})
+        mine = self._review()
+        self.assertEqual(self.env["credit.review"].with_user(self.analyst).search([]), mine)
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.analyst).read(["score"])
+        with self.assertRefused(UserError, "has no scorecard"):
+            foreign.action_compute()
+        self.assertEqual(self.customer.with_company(self.company).credit_review_count, 1)
