@@ -199,6 +199,12 @@ class CreditReview(models.Model):
                     )
                 )
             locked = self.filtered(lambda r: r.state != "draft")
+            if (
+                "decision_comment" in vals
+                and locked
+                and not self.env.user.has_group("credit_collection.group_credit_manager")
+            ):
+                raise AccessError(self.env._("Only credit managers comment on the decision of a credit review."))
             if locked and set(vals) - {"decision_comment", "message_main_attachment_id", "activity_ids"}:
                 raise UserError(
                     self.env._(

@@ -101,6 +101,8 @@ class TestCreditReview(CreditFileCommon):
         self.assertEqual((review.state, review.submitted_by_id), ("submitted", self.analyst))
         with self.assertRefused(UserError, "can no longer be changed"):
             review.proposed_limit = 50000
+        with self.assertRefused(AccessError, "Only credit managers comment"):
+            review.decision_comment = "Approve it please"
         with self.assertRaises(AccessError, msg="an analyst does not approve"):
             review.action_approve()
         # a manager who submitted a review cannot approve it
@@ -128,6 +130,8 @@ class TestCreditReview(CreditFileCommon):
         tracked = partner.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "credit_limit")
         self.assertEqual((tracked[:1].old_value_float, tracked[:1].new_value_float), (10000.0, 20000.0))
         self.assertIn("approved by", " ".join(partner.message_ids.mapped("body")))
+        graded = partner.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "credit_grade_id")
+        self.assertEqual(graded[:1].new_value_char, "A", "the grade change is tracked")
         with self.assertRefused(UserError, "cannot be approved"):
             manager_review.action_approve()
         self.assertEqual(partner.credit_limit, 20000.0)
