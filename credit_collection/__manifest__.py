@@ -19,9 +19,17 @@
         "wizards/credit_approval_request_views.xml",
         "wizards/credit_approval_decision_views.xml",
         "views/credit_collection_menus.xml",
+        "data/credit_review_data.xml",
+        "views/credit_grade_views.xml",
+        "views/credit_scorecard_views.xml",
+        "views/credit_review_views.xml",
+        "views/credit_guarantee_views.xml",
+        "views/res_partner_credit_file_views.xml",
+        "views/credit_review_menus.xml",
     ],
     "demo": [
         "demo/credit_collection_demo.xml",
+        "demo/credit_review_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -57,9 +57,20 @@ class CreditExposure(models.AbstractModel):
     _description = "Credit exposure engine"
 
     @api.model
+    def _exposure_extra_columns(self, company, exclude_order_ids, today):
+        """Other issues' figures, read by the same statement: [(key, SQL expression)].
+
+        Each expression is evaluated per customer row (alias ``p``: res_partner) and its value lands
+        in ``Exposure.extra[key]``. Extend with super() + your columns.
+        """
+        return []
+
+    @api.model
     def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before):
         """One statement for every component; grouped by commercial partner."""
         company_key = str(company.id)
+        extra = self._exposure_extra_columns(company, exclude_order_ids or [], today)
+        extra_select = SQL("").join(SQL(", %s", expr) for _key, expr in extra)
         return SQL(
             """
             WITH customer AS (
@@ -133,6 +144,7 @@ class CreditExposure(models.AbstractModel):
                    COALESCE(p.credit_hold_reason ->> %(company_key)s, ''),
                    COALESCE(r.overdue, 0), r.oldest_due, COALESCE(r.oldest_move, ''),
                    COALESCE(r.late, 0), r.late_due, COALESCE(r.late_move, '')
+                   %(extra_select)s
               FROM res_partner p
               LEFT JOIN receivable r ON r.partner_id = p.id
               LEFT JOIN draft d ON d.partner_id = p.id
@@ -145,6 +157,7 @@ class CreditExposure(models.AbstractModel):
             exclude_order_ids=list(exclude_order_ids or []),
             today=today,
             late_before=late_before,
+            extra_select=extra_select,
         )
 
     @api.model
@@ -163,16 +176,10 @@ class CreditExposure(models.AbstractModel):
         # Raw SQL below: make pending ORM writes visible to it first.
         for model in ("account.move", "account.move.line", "sale.order", "sale.order.line", "res.partner"):
             self.env[model].flush_model()
-        self.env.cr.execute(
-            self._exposure_query(
-                partners.ids,
-                company,
-                # a quotation being edited in the form has no id yet: only saved orders can be excluded
-                exclude_orders._origin.ids if exclude_orders else [],
-                today,
-                late_before,
-            )
-        )
+        # a quotation being edited in the form has no id yet: only saved orders can be excluded
+        exclude_ids = exclude_orders._origin.ids if exclude_orders else []
+        extra_keys = [key for key, _expr in self._exposure_extra_columns(company, exclude_ids, today)]
+        self.env.cr.execute(self._exposure_query(partners.ids, company, exclude_ids, today, late_before))
         rows = self.env.cr.fetchall()
         default_limit = self._default_credit_limit(company)  # may query: only after fetchall()
         currency = company.currency_id
@@ -192,7 +199,7 @@ class CreditExposure(models.AbstractModel):
                 late,
                 late_due,
                 late_move,
-            ) = row
+            ) = row[:13]
             result[pid] = Exposure(
                 partner_id=pid,
                 currency=currency,
@@ -208,6 +215,7 @@ class CreditExposure(models.AbstractModel):
                 late_amount=currency.round(float(late)),
                 late_oldest_due_date=late_due,
                 late_oldest_move=late_move,
+                extra=dict(zip(extra_keys, row[13:], strict=True)),
             )
         return result
 

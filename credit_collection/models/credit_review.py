@@ -1,0 +1,667 @@
+"""The credit archive: one review per customer and date, scored, proposed by an analyst and
+decided by a credit manager who is not the analyst who submitted it."""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+# Inputs the analyst types; frozen once the review is submitted.
+FINANCIAL_FIELDS = (
+    "revenue",
+    "net_profit",
+    "total_assets",
+    "total_liabilities",
+    "current_assets",
+    "current_liabilities",
+    "equity",
+    "operating_cash_flow",
+)
+# Written only by the review's own methods (measure, score, submit, decide).
+PROTECTED_FIELDS = {
+    "state",
+    "submitted_by_id",
+    "submitted_on",
+    "decided_by_id",
+    "decided_on",
+    "previous_limit",
+    "previous_grade_id",
+    "next_review_date",
+    "measured_on",
+    "sales_12m",
+    "avg_days_late",
+    "late_share",
+    "late_share_has_data",
+    "avg_days_late_has_data",
+    "oldest_overdue_days",
+    "exposure",
+    "peak_exposure",
+    "limit_at_review",
+    "broken_promises",
+    "disputes",
+    "score",
+    "computed_grade_id",
+    "suggested_limit",
+    "suggested_limit_note",
+    "score_line_ids",
+}
+INDUSTRY_RISK = {"low": 1, "medium": 2, "high": 3}
+
+
+class CreditReview(models.Model):
+    _name = "credit.review"
+    _description = "Credit Review"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "review_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_company', '=', True)]",
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    review_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    user_id = fields.Many2one("res.users", string="Analyst", default=lambda self: self.env.user, tracking=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("submitted", "Submitted"), ("approved", "Approved"), ("rejected", "Rejected")],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    # --- financial statement (company currency) ---
+    fiscal_year = fields.Char(help="Fiscal year of the statement, e.g. 2025. Empty: no statement.")
+    revenue = fields.Monetary()
+    net_profit = fields.Monetary()
+    total_assets = fields.Monetary()
+    total_liabilities = fields.Monetary()
+    current_assets = fields.Monetary()
+    current_liabilities = fields.Monetary()
+    equity = fields.Monetary()
+    operating_cash_flow = fields.Monetary()
+    # --- business facts ---
+    years_in_business = fields.Integer()
+    employees = fields.Integer()
+    industry_risk = fields.Selection([("low", "Low"), ("medium", "Medium"), ("high", "High")])
+    rating_ids = fields.One2many("credit.review.rating", "review_id", string="Qualitative Ratings", copy=True)
+    # --- behaviour measured from Odoo at review time ---
+    measured_on = fields.Date(readonly=True, copy=False)
+    sales_12m = fields.Monetary(string="Sales (12 months)", readonly=True, copy=False)
+    avg_days_late = fields.Float(string="Avg Days Paid Late", readonly=True, copy=False, digits=(16, 2))
+    avg_days_late_has_data = fields.Boolean(readonly=True, copy=False)
+    late_share = fields.Float(string="Invoices Paid Late (%)", readonly=True, copy=False, digits=(16, 2))
+    late_share_has_data = fields.Boolean(readonly=True, copy=False)
+    oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", readonly=True, copy=False)
+    exposure = fields.Monetary(readonly=True, copy=False)
+    peak_exposure = fields.Monetary(string="Peak Receivable (12 months)", readonly=True, copy=False)
+    limit_at_review = fields.Monetary(string="Limit at Review", readonly=True, copy=False)
+    exposure_ratio = fields.Float(string="Exposure % of Limit", compute="_compute_ratios", digits=(16, 1))
+    peak_ratio = fields.Float(string="Peak % of Limit", compute="_compute_ratios", digits=(16, 1))
+    broken_promises = fields.Integer(readonly=True, copy=False)
+    disputes = fields.Integer(string="Disputed Invoices", readonly=True, copy=False)
+    # --- score ---
+    score_line_ids = fields.One2many("credit.review.score.line", "review_id", string="Score Breakdown", copy=False)
+    score = fields.Float(readonly=True, copy=False, digits=(16, 2))
+    computed_grade_id = fields.Many2one("credit.grade", string="Grade from Score", readonly=True, copy=False)
+    suggested_limit = fields.Monetary(readonly=True, copy=False)
+    suggested_limit_note = fields.Text(string="How the Limit Is Suggested", readonly=True, copy=False)
+    # --- proposal and decision ---
+    proposed_grade_id = fields.Many2one(
+        "credit.grade", tracking=True, check_company=True, domain="[('company_id', '=', company_id)]"
+    )
+    proposed_limit = fields.Monetary(tracking=True)
+    justification = fields.Text(help="Required when the proposal differs from the suggested grade or limit.")
+    previous_grade_id = fields.Many2one("credit.grade", readonly=True, copy=False)
+    previous_limit = fields.Monetary(readonly=True, copy=False)
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    submitted_on = fields.Datetime(readonly=True, copy=False)
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    decided_on = fields.Datetime(readonly=True, copy=False)
+    decision_comment = fields.Text(tracking=True, copy=False)
+    next_review_date = fields.Date(readonly=True, copy=False, tracking=True)
+
+    @api.depends("partner_id", "review_date")
+    def _compute_name(self):
+        for review in self:
+            review.name = f"{review.partner_id.display_name or ''} – {review.review_date or ''}"
+
+    @api.depends("exposure", "peak_exposure", "limit_at_review")
+    def _compute_ratios(self):
+        for review in self:
+            limit = review.limit_at_review
+            review.exposure_ratio = review.exposure / limit * 100.0 if limit else 0.0
+            review.peak_ratio = review.peak_exposure / limit * 100.0 if limit else 0.0
+
+    # ------------------------------------------------------------------
+    # Integrity
+    # ------------------------------------------------------------------
+    @api.constrains(*FINANCIAL_FIELDS, "years_in_business", "employees")
+    def _check_inputs(self):
+        for review in self:
+            negative = [
+                review._fields[f].string
+                for f in ("revenue", "total_assets", "total_liabilities", "current_assets", "current_liabilities")
+                if review[f] < 0
+            ]
+            if review.years_in_business < 0:
+                negative.append(review._fields["years_in_business"].string)
+            if review.employees < 0:
+                negative.append(review._fields["employees"].string)
+            if negative:
+                raise ValidationError(
+                    self.env._(
+                        "Review %(review)s: %(fields)s cannot be negative (only net profit, equity and cash flow can).",
+                        review=review.name,
+                        fields=", ".join(negative),
+                    )
+                )
+
+    @api.constrains("proposed_limit")
+    def _check_proposed_limit(self):
+        for review in self:
+            if review.proposed_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Review %(review)s: a credit limit cannot be negative (got %(amount)s).",
+                        review=review.name,
+                        amount=review.proposed_limit,
+                    )
+                )
+
+    @api.constrains("partner_id")
+    def _check_partner(self):
+        for review in self:
+            if review.partner_id != review.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Review the company %(customer)s, not one of its contacts.",
+                        customer=review.partner_id.commercial_partner_id.display_name,
+                    )
+                )
+
+    def write(self, vals):
+        if not self.env.context.get("credit_review_internal"):
+            protected = PROTECTED_FIELDS & set(vals)
+            if protected:
+                raise AccessError(
+                    self.env._(
+                        "Credit reviews change state and measured figures only through their buttons "
+                        "(fields: %(fields)s).",
+                        fields=", ".join(sorted(protected)),
+                    )
+                )
+            locked = self.filtered(lambda r: r.state != "draft")
+            if (
+                "decision_comment" in vals
+                and locked
+                and not self.env.user.has_group("credit_collection.group_credit_manager")
+            ):
+                raise AccessError(self.env._("Only credit managers comment on the decision of a credit review."))
+            if locked and set(vals) - {"decision_comment", "message_main_attachment_id", "activity_ids"}:
+                raise UserError(
+                    self.env._(
+                        "Review %(review)s is %(state)s: its inputs and proposal can no longer be changed.",
+                        review=locked[0].name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[locked[0].state],
+                    )
+                )
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("credit_review_internal"):
+            for vals in vals_list:
+                protected = (PROTECTED_FIELDS - {"state"}) & set(vals)
+                if protected or vals.get("state", "draft") != "draft":
+                    raise AccessError(
+                        self.env._("A credit review starts as a draft; its figures are measured by Odoo.")
+                    )
+        return super().create(vals_list)
+
+    def unlink(self):
+        if any(r.state != "draft" for r in self):
+            raise UserError(self.env._("Only draft reviews can be deleted: submitted ones are the credit archive."))
+        return super().unlink()
+
+    def _internal(self):
+        return self.with_context(credit_review_internal=True)
+
+    # ------------------------------------------------------------------
+    # Behaviour measured from Odoo: a few aggregates whatever the history
+    # ------------------------------------------------------------------
+    @api.model
+    def _behaviour_query(self, partner, company, today):
+        since = today - relativedelta(months=12)
+        return SQL(
+            """
+            WITH inv AS (
+                SELECT aml.balance AS amount,
+                       COALESCE(aml.date_maturity, aml.date) AS due,
+                       aml.reconciled,
+                       (SELECT MAX(apr.max_date) FROM account_partial_reconcile apr
+                         WHERE apr.debit_move_id = aml.id) AS paid_on
+                  FROM account_move m
+                  JOIN account_move_line aml ON aml.move_id = m.id
+                  JOIN account_account acc ON acc.id = aml.account_id
+                 WHERE m.commercial_partner_id = %(partner)s
+                   AND m.company_id = %(company)s
+                   AND m.state = 'posted'
+                   AND m.move_type = 'out_invoice'
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.balance > 0
+                   AND COALESCE(aml.date_maturity, aml.date) > %(since)s
+                   AND COALESCE(aml.date_maturity, aml.date) <= %(today)s
+            ),
+            ar AS (
+                SELECT aml.date AS day, SUM(SUM(aml.balance)) OVER (ORDER BY aml.date) AS balance
+                  FROM account_move_line aml
+                  JOIN res_partner lp ON lp.id = aml.partner_id
+                  JOIN account_account acc ON acc.id = aml.account_id
+                 WHERE lp.commercial_partner_id = %(partner)s
+                   AND aml.company_id = %(company)s
+                   AND aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.date <= %(today)s
+                 GROUP BY aml.date
+            )
+            SELECT (SELECT COALESCE(SUM(m.amount_untaxed_signed), 0)
+                      FROM account_move m
+                     WHERE m.commercial_partner_id = %(partner)s
+                       AND m.company_id = %(company)s
+                       AND m.state = 'posted'
+                       AND m.move_type IN ('out_invoice', 'out_refund')
+                       AND m.invoice_date > %(since)s
+                       AND m.invoice_date <= %(today)s),
+                   (SELECT SUM(amount * GREATEST(paid_on - due, 0)) FILTER (WHERE reconciled) FROM inv),
+                   (SELECT SUM(amount) FILTER (WHERE reconciled) FROM inv),
+                   (SELECT COUNT(*) FILTER (WHERE (reconciled AND paid_on > due)
+                                               OR (NOT reconciled AND due < %(today)s))
+                      FROM inv),
+                   (SELECT COUNT(*) FILTER (WHERE reconciled OR due < %(today)s) FROM inv),
+                   (SELECT GREATEST(MAX(balance) FILTER (WHERE day > %(since)s),
+                                    (ARRAY_AGG(balance ORDER BY day DESC) FILTER (WHERE day <= %(since)s))[1],
+                                    0)
+                      FROM ar)
+            """,
+            partner=partner.id,
+            company=company.id,
+            since=since,
+            today=today,
+        )
+
+    def _measure_behaviour(self, today=None):
+        """Measure and store the customer's behaviour (12 months back from `today`)."""
+        today = today or fields.Date.context_today(self)
+        for model in ("account.move", "account.move.line", "account.partial.reconcile"):
+            self.env[model].flush_model()
+        for review in self:
+            partner = review.partner_id.commercial_partner_id
+            company = review.company_id
+            currency = company.currency_id
+            self.env.cr.execute(self._behaviour_query(partner, company, today))
+            sales, late_weighted, paid_amount, late_count, due_count, peak = self.env.cr.fetchone()
+            exp = self.env["credit.exposure"].sudo()._get_exposures(partner, company, today=today)[partner.id]
+            vals = {
+                "measured_on": today,
+                "sales_12m": currency.round(float(sales)),
+                "avg_days_late": float(late_weighted) / float(paid_amount) if paid_amount else 0.0,
+                "avg_days_late_has_data": bool(paid_amount),
+                "late_share": late_count * 100.0 / due_count if due_count else 0.0,
+                "late_share_has_data": bool(due_count),
+                "oldest_overdue_days": (today - exp.oldest_due_date).days if exp.oldest_due_date else 0,
+                "exposure": exp.total,
+                "peak_exposure": currency.round(max(float(peak or 0.0), exp.total)),
+                "limit_at_review": exp.limit,
+                "broken_promises": review._count_broken_promises(partner, company),
+                "disputes": review._count_disputes(partner, company),
+            }
+            review._internal().write(vals)
+
+    def _count_broken_promises(self, partner, company):
+        """Broken promises to pay, once the collection module's field exists (0 until then)."""
+        if "collection_broken_promise_count" not in partner._fields:
+            return 0
+        return int(partner.with_company(company).sudo().collection_broken_promise_count or 0)
+
+    def _count_disputes(self, partner, company):
+        """Open disputed invoices, once the collection module's field exists (0 until then)."""
+        moves = self.env["account.move"].sudo()
+        if "collection_dispute" not in moves._fields:
+            return 0
+        return moves.search_count(
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("collection_dispute", "!=", False),
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Scoring
+    # ------------------------------------------------------------------
+    def _metric_value(self, factor):
+        """The raw value a factor scores; None = no data (zero denominator, nothing measured)."""
+        self.ensure_one()
+        has_statement = bool(self.fiscal_year)
+
+        def ratio(num, den, pct=False):
+            if not has_statement or not den:
+                return None
+            return num / den * (100.0 if pct else 1.0)
+
+        metric = factor.metric
+        if metric == "current_ratio":
+            return ratio(self.current_assets, self.current_liabilities)
+        if metric == "debt_ratio":
+            return ratio(self.total_liabilities, self.total_assets, pct=True)
+        if metric == "equity_ratio":
+            return ratio(self.equity, self.total_assets, pct=True)
+        if metric == "net_margin":
+            return ratio(self.net_profit, self.revenue, pct=True)
+        if metric == "cash_flow_ratio":
+            return ratio(self.operating_cash_flow, self.current_liabilities)
+        if metric == "years_in_business":
+            return float(self.years_in_business)
+        if metric == "employees":
+            return float(self.employees)
+        if metric == "industry_risk":
+            return float(INDUSTRY_RISK[self.industry_risk]) if self.industry_risk else None
+        if metric == "sales_12m":
+            return self.sales_12m
+        if metric == "avg_days_late":
+            return self.avg_days_late if self.avg_days_late_has_data else None
+        if metric == "late_share":
+            return self.late_share if self.late_share_has_data else None
+        if metric == "oldest_overdue_days":
+            return float(self.oldest_overdue_days)
+        if metric == "exposure_ratio":
+            return self.exposure / self.limit_at_review * 100.0 if self.limit_at_review else None
+        if metric == "peak_ratio":
+            return self.peak_exposure / self.limit_at_review * 100.0 if self.limit_at_review else None
+        if metric == "broken_promises":
+            return float(self.broken_promises)
+        if metric == "disputes":
+            return float(self.disputes)
+        if metric == "rating":
+            rating = self.rating_ids.filtered(lambda r: r.criterion_id == factor.criterion_id and r.rating)
+            return float(rating[0].rating) if rating else None
+        if metric == "rating_average":
+            rated = [int(r.rating) for r in self.rating_ids if r.rating]
+            return sum(rated) / len(rated) if rated else None
+        return None
+
+    def _compute_score(self):
+        """Score every factor of the company's scorecard, grade and suggest a limit.
+
+        Each factor gives 0-100 points from its bands. Factors without data are left out and the
+        weights of the others are scaled up to 100: contribution = points × weight / Σ weights with
+        data; the score (0-100) is the sum of the contributions.
+        """
+        for review in self:
+            card = self.env["credit.scorecard"]._for_company(review.company_id)
+            if not card:
+                raise UserError(
+                    self.env._(
+                        "%(company)s has no scorecard: a credit manager sets one up in Credit & Collection > "
+                        "Configuration > Scorecards.",
+                        company=review.company_id.name,
+                    )
+                )
+            rows = []
+            for factor in card.factor_ids:
+                value = review._metric_value(factor)
+                points, band = factor._points(value)
+                rows.append((factor, value, points, band))
+            weight_with_data = sum(f.weight for f, _v, p, _b in rows if p is not None)
+            lines = [fields.Command.clear()]
+            score = 0.0
+            for factor, value, points, band in rows:
+                has_data = points is not None
+                contribution = points * factor.weight / weight_with_data if has_data and weight_with_data else 0.0
+                score += contribution
+                lines.append(
+                    fields.Command.create(
+                        {
+                            "factor_id": factor.id,
+                            "name": factor.name,
+                            "weight": factor.weight,
+                            "has_data": has_data,
+                            "raw_value": value if value is not None else 0.0,
+                            "band": band,
+                            "points": points or 0.0,
+                            "contribution": round(contribution, 2),
+                        }
+                    )
+                )
+            score = round(score, 2)
+            grade = self.env["credit.grade"]._grade_for_score(score, review.company_id)
+            vals = {"score_line_ids": lines, "score": score, "computed_grade_id": grade.id}
+            if grade:
+                limit, note = grade._suggested_limit(review.sales_12m, review.equity, bool(review.fiscal_year))
+                vals.update(suggested_limit=limit, suggested_limit_note=note)
+            else:
+                vals.update(
+                    suggested_limit=0.0,
+                    suggested_limit_note=self.env._(
+                        "No grade is set up for %(company)s.", company=review.company_id.name
+                    ),
+                )
+            review._internal().write(vals)
+            if review.state == "draft":
+                defaults = {}
+                if not review.proposed_grade_id and grade:
+                    defaults["proposed_grade_id"] = grade.id
+                if not review.proposed_limit:
+                    defaults["proposed_limit"] = review.suggested_limit
+                if defaults:
+                    review.write(defaults)
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+    def _check_state(self, expected, action):
+        for review in self:
+            if review.state != expected:
+                raise UserError(
+                    self.env._(
+                        "Review %(review)s is %(state)s: it cannot be %(action)s.",
+                        review=review.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[review.state],
+                        action=action,
+                    )
+                )
+
+    def action_compute(self):
+        """Measure the customer's behaviour now and score the review (draft only)."""
+        self._check_state("draft", self.env._("measured again"))
+        self._measure_behaviour()
+        self._compute_score()
+        return True
+
+    def action_submit(self):
+        self._check_state("draft", self.env._("submitted"))
+        for review in self:
+            if not review.measured_on:
+                review._measure_behaviour()
+            review._compute_score()  # the inputs may have changed since the last scoring
+            if not review.proposed_grade_id:
+                raise UserError(self.env._("Review %(review)s: propose a grade before submitting.", review=review.name))
+            differs = review.proposed_grade_id != review.computed_grade_id or review.currency_id.compare_amounts(
+                review.proposed_limit, review.suggested_limit
+            )
+            if differs and not (review.justification or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Review %(review)s: the proposal (grade %(grade)s, limit %(limit)s) differs from the "
+                        "suggestion (grade %(sgrade)s, limit %(slimit)s). Write a justification, then submit.",
+                        review=review.name,
+                        grade=review.proposed_grade_id.name,
+                        limit=review.proposed_limit,
+                        sgrade=review.computed_grade_id.name or "-",
+                        slimit=review.suggested_limit,
+                    )
+                )
+            review._internal().write(
+                {"state": "submitted", "submitted_by_id": self.env.uid, "submitted_on": fields.Datetime.now()}
+            )
+            review._schedule_decision_activity()
+        return True
+
+    def _schedule_decision_activity(self):
+        self.ensure_one()
+        approver = self.company_id.credit_approver_id
+        if approver and approver != self.submitted_by_id:
+            users = approver
+        else:
+            group = self.env.ref("credit_collection.group_credit_manager")
+            users = group.users.filtered(
+                lambda u: self.company_id in u.company_ids and not u.share and u.active and u != self.submitted_by_id
+            )[:1]
+        for user in users:
+            self.activity_schedule(
+                "credit_collection.mail_activity_type_credit_review",
+                user_id=user.id,
+                summary=self.env._("Decide on the credit review of %(customer)s", customer=self.partner_id.name),
+            )
+
+    def _check_can_decide(self):
+        if not self.env.user.has_group("credit_collection.group_credit_manager"):
+            raise AccessError(self.env._("Only credit managers approve or reject credit reviews."))
+        for review in self:
+            if review.submitted_by_id == self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "You submitted review %(review)s: another credit manager must decide on it "
+                        "(segregation of duties).",
+                        review=review.name,
+                    )
+                )
+
+    def action_approve(self, comment=None):
+        self._check_state("submitted", self.env._("approved"))
+        self._check_can_decide()
+        today = fields.Date.context_today(self)
+        for review in self:
+            partner = review.partner_id.with_company(review.company_id).with_context(
+                tracking_disable=False, mail_notrack=False
+            )
+            grade = review.proposed_grade_id
+            next_date = today + relativedelta(months=grade.review_interval_months)
+            review._internal().write(
+                {
+                    "state": "approved",
+                    "decided_by_id": self.env.uid,
+                    "decided_on": fields.Datetime.now(),
+                    "decision_comment": comment or review.decision_comment,
+                    "previous_grade_id": partner.credit_grade_id.id,
+                    "previous_limit": partner.credit_limit,
+                    "next_review_date": next_date,
+                }
+            )
+            partner.write(
+                {
+                    "credit_grade_id": grade.id,
+                    "credit_score": review.score,
+                    "credit_limit": review.proposed_limit,
+                    "credit_last_review_date": review.review_date,
+                    "credit_next_review_date": next_date,
+                    "credit_review_needed": False,
+                    "credit_review_reasons": False,
+                    "credit_warning_codes": False,
+                }
+            )
+            partner.message_post(
+                body=self.env._(
+                    "Credit review %(review)s approved by %(manager)s (submitted by %(analyst)s): score %(score)s, "
+                    "grade %(grade)s, credit limit %(limit)s (was %(old_limit)s), next review %(next)s.",
+                    review=review.name,
+                    manager=self.env.user.name,
+                    analyst=review.submitted_by_id.name,
+                    score=review.score,
+                    grade=grade.name,
+                    limit=review.proposed_limit,
+                    old_limit=review.previous_limit,
+                    next=next_date,
+                )
+            )
+            review.activity_feedback(["credit_collection.mail_activity_type_credit_review"])
+            partner.activity_feedback(["credit_collection.mail_activity_type_credit_warning"])
+        return True
+
+    def action_reject(self, comment=None):
+        self._check_state("submitted", self.env._("rejected"))
+        self._check_can_decide()
+        for review in self:
+            reason = (comment or review.decision_comment or "").strip()
+            if not reason:
+                raise UserError(
+                    self.env._("Say why review %(review)s is rejected (decision comment).", review=review.name)
+                )
+            review._internal().write(
+                {
+                    "state": "rejected",
+                    "decided_by_id": self.env.uid,
+                    "decided_on": fields.Datetime.now(),
+                    "decision_comment": reason,
+                }
+            )
+            review.activity_feedback(["credit_collection.mail_activity_type_credit_review"], feedback=reason)
+        return True
+
+
+class CreditReviewRating(models.Model):
+    _name = "credit.review.rating"
+    _description = "Credit Review Qualitative Rating"
+    _order = "review_id, sequence, id"
+
+    review_id = fields.Many2one("credit.review", required=True, ondelete="cascade", index=True)
+    criterion_id = fields.Many2one("credit.rating.criterion", required=True)
+    sequence = fields.Integer(related="criterion_id.sequence", store=True)
+    rating = fields.Selection([("1", "1 – poor"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5 – excellent")])
+    comment = fields.Char()
+
+    _sql_constraints = [
+        ("criterion_uniq", "unique(review_id, criterion_id)", "Each criterion is rated once per review."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        reviews = self.env["credit.review"].browse([v["review_id"] for v in vals_list if v.get("review_id")])
+        reviews._check_state("draft", self.env._("rated"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.review_id._check_state("draft", self.env._("rated"))
+        return super().write(vals)
+
+
+class CreditReviewScoreLine(models.Model):
+    _name = "credit.review.score.line"
+    _description = "Credit Review Score Line"
+    _order = "review_id, id"
+
+    review_id = fields.Many2one("credit.review", required=True, ondelete="cascade", index=True)
+    factor_id = fields.Many2one("credit.score.factor", string="Scorecard Factor", ondelete="set null")
+    name = fields.Char(string="Factor", required=True)
+    weight = fields.Float()
+    has_data = fields.Boolean()
+    raw_value = fields.Float(digits=(16, 2))
+    value_display = fields.Char(string="Value", compute="_compute_value_display")
+    band = fields.Char()
+    points = fields.Float(digits=(16, 2))
+    contribution = fields.Float(digits=(16, 2))
+
+    @api.depends("has_data", "raw_value")
+    def _compute_value_display(self):
+        for line in self:
+            line.value_display = f"{line.raw_value:,.2f}" if line.has_data else self.env._("no data")
