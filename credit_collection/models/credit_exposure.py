@@ -38,6 +38,7 @@ class Exposure:
     late_oldest_due_date: datetime.date | None = None
     late_oldest_move: str = ""
     extra: dict = field(default_factory=dict)  # room for other issues' figures (guarantees, ...)
+    input_partner_ids: tuple = ()  # the partners asked about that roll up to this customer
 
     @property
     def total(self):
@@ -73,10 +74,16 @@ class CreditExposure(models.AbstractModel):
         extra_select = SQL("").join(SQL(", %s", expr) for _key, expr in extra)
         return SQL(
             """
-            WITH customer AS (
+            WITH input AS (
+                -- the partners asked about (order addresses, contacts...) and their commercial partner
+                SELECT i.id AS input_id, i.commercial_partner_id AS cid
+                  FROM res_partner i
+                 WHERE i.id = ANY(%(partner_ids)s)
+            ),
+            customer AS (
                 SELECT p.id AS partner_id
                   FROM res_partner p
-                 WHERE p.commercial_partner_id = ANY(%(partner_ids)s)
+                 WHERE p.commercial_partner_id IN (SELECT cid FROM input)
             ),
             receivable AS (
                 SELECT p.commercial_partner_id AS partner_id,
@@ -106,7 +113,7 @@ class CreditExposure(models.AbstractModel):
             draft AS (
                 SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
                   FROM account_move m
-                 WHERE m.commercial_partner_id = ANY(%(partner_ids)s)
+                 WHERE m.commercial_partner_id IN (SELECT cid FROM input)
                    AND m.company_id = %(company_id)s
                    AND m.state = 'draft'
                    AND m.move_type IN ('out_invoice', 'out_refund')
@@ -143,13 +150,14 @@ class CreditExposure(models.AbstractModel):
                    COALESCE((p.credit_hold ->> %(company_key)s)::boolean, FALSE),
                    COALESCE(p.credit_hold_reason ->> %(company_key)s, ''),
                    COALESCE(r.overdue, 0), r.oldest_due, COALESCE(r.oldest_move, ''),
-                   COALESCE(r.late, 0), r.late_due, COALESCE(r.late_move, '')
+                   COALESCE(r.late, 0), r.late_due, COALESCE(r.late_move, ''),
+                   ARRAY(SELECT i.input_id FROM input i WHERE i.cid = p.id)
                    %(extra_select)s
               FROM res_partner p
               LEFT JOIN receivable r ON r.partner_id = p.id
               LEFT JOIN draft d ON d.partner_id = p.id
               LEFT JOIN orders o ON o.partner_id = p.id
-             WHERE p.id = ANY(%(partner_ids)s)
+             WHERE p.id IN (SELECT cid FROM input)
             """,
             partner_ids=list(partner_ids),
             company_id=company.id,
@@ -162,11 +170,14 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _get_exposures(self, partners, company, exclude_orders=None, today=None):
-        """Return {commercial partner id: Exposure} for `partners` (commercial partners) in `company`.
+        """Return {commercial partner id: Exposure} for the customers of `partners` in `company`.
 
-        `exclude_orders` are left out of the open-orders component (the orders being checked).
+        `partners` may be contacts or addresses: the statement itself rolls them up to their
+        commercial partner (each Exposure lists them in `input_partner_ids`), so no partner needs
+        to be read first. `exclude_orders` are left out of the open-orders component (the orders
+        being checked).
         """
-        partners = partners.commercial_partner_id._origin
+        partners = partners._origin
         if not partners:
             return {}
         today = today or fields.Date.context_today(self)
@@ -199,7 +210,8 @@ class CreditExposure(models.AbstractModel):
                 late,
                 late_due,
                 late_move,
-            ) = row[:13]
+                input_ids,
+            ) = row[:14]
             result[pid] = Exposure(
                 partner_id=pid,
                 currency=currency,
@@ -215,7 +227,8 @@ class CreditExposure(models.AbstractModel):
                 late_amount=currency.round(float(late)),
                 late_oldest_due_date=late_due,
                 late_oldest_move=late_move,
-                extra=dict(zip(extra_keys, row[13:], strict=True)),
+                extra=dict(zip(extra_keys, row[14:], strict=True)),
+                input_partner_ids=tuple(input_ids),
             )
         return result
 
@@ -234,14 +247,19 @@ class CreditExposure(models.AbstractModel):
         gets a serialization failure, and Odoo's request layer retries it on a fresh snapshot,
         where the first order is visible. Ids are sorted so that batches never deadlock.
         """
-        ids = sorted(set(partners.commercial_partner_id.ids))
+        ids = partners._origin.ids
         if not ids:
             return
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        # The commercial partner is looked up here rather than read first: one statement.
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
-                SELECT pid, %(company_id)s, NOW() AT TIME ZONE 'UTC' FROM unnest(%(ids)s::int[]) pid
+                SELECT DISTINCT p.commercial_partner_id, %(company_id)s, NOW() AT TIME ZONE 'UTC'
+                  FROM res_partner p
+                 WHERE p.id = ANY(%(ids)s)
+                 ORDER BY 1
                 ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
                 """,
                 company_id=company.id,

@@ -129,19 +129,18 @@ class SaleOrder(models.Model):
             groups[order.company_id] |= order
         engine = self.env["credit.exposure"].sudo()
         for company, orders in groups.items():
-            exposures = engine._get_exposures(
-                orders.partner_invoice_id.commercial_partner_id, company, exclude_orders=orders, today=today
-            )
+            exposures = engine._get_exposures(orders.partner_invoice_id, company, exclude_orders=orders, today=today)
+            by_address = {pid: exp for exp in exposures.values() for pid in exp.input_partner_ids}
             running = defaultdict(float)  # earlier orders of this batch, per customer
             # saved orders first, by id: a batch is judged in a stable order
             for order in orders.sorted(lambda o: o._origin.id or 0):
-                partner = order.partner_invoice_id.commercial_partner_id._origin
-                exp = exposures.get(partner.id)
+                exp = by_address.get(order.partner_invoice_id._origin.id)
                 if exp is None:
                     continue
+                partner = exp.partner_id
                 amount = order._credit_order_amount()
-                exp_before = replace(exp, open_orders=exp.open_orders + running[partner.id])
-                running[partner.id] += amount
+                exp_before = replace(exp, open_orders=exp.open_orders + running[partner])
+                running[partner] += amount
                 verdict = CreditVerdict(exposure=exp_before, amount=amount)
                 verdict.failures = order._credit_failures(verdict, today=today)
                 verdicts[order.id] = verdict

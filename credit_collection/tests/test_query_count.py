@@ -30,4 +30,4 @@ class TestCheckQueryCount(CreditCommon):
             self._order(10.0, partner=big, confirm=True)
         counts = [self._check_queries(self._order(10.0, partner=p)) for p in (small, big)]
         self.assertEqual(counts[0], counts[1], "queries must not grow with the history")
-        self.assertLessEqual(counts[1], 4, f"lock + exposure (+ a cached default lookup), got {counts[1]}")
+        self.assertLessEqual(counts[1], 3, f"lock + exposure (+ the user's time zone), got {counts[1]}")
