@@ -24,8 +24,13 @@ class CreditCollectionDemo(models.AbstractModel):
 
         def customer(name, **vals):
             return env["res.partner"].create(
-                {"name": name, "is_company": True, "email": f"ap@{name.split()[0].lower()}.example",
-                 "credit_collector_id": admin.id, **vals}
+                {
+                    "name": name,
+                    "is_company": True,
+                    "email": f"ap@{name.split()[0].lower()}.example",
+                    "credit_collector_id": admin.id,
+                    **vals,
+                }
             )
 
         def invoice(partner, amount, due_in_days, label="Goods"):
@@ -38,7 +43,9 @@ class CreditCollectionDemo(models.AbstractModel):
                     "invoice_date": min(due - timedelta(days=30), today),
                     "invoice_date_due": due,
                     "invoice_payment_term_id": False,
-                    "invoice_line_ids": [Command.create({"name": label, "quantity": 1, "price_unit": amount, "tax_ids": []})],
+                    "invoice_line_ids": [
+                        Command.create({"name": label, "quantity": 1, "price_unit": amount, "tax_ids": []})
+                    ],
                 }
             )
             move.action_post()
@@ -67,7 +74,9 @@ class CreditCollectionDemo(models.AbstractModel):
         promise.create({"move_id": kept.id, "date": today, "amount": 1000.0, "note": "Paying Friday"})
         pay(kept, 1000.0)
         broken = invoice(silver, 750.0, -25, "Towels (promise broken)")
-        broken_promise = promise.create({"move_id": broken.id, "date": today, "amount": 750.0, "note": "Said next week"})
+        broken_promise = promise.create(
+            {"move_id": broken.id, "date": today, "amount": 750.0, "note": "Said next week"}
+        )
         # the story needs a promise made in the past: backdate it (create refuses past dates)
         self.env.flush_all()
         self.env.cr.execute(

@@ -23,7 +23,7 @@ class CreditCollectionHistory(models.Model):
         required=True,
     )
     mail_message_id = fields.Many2one("mail.message", string="Email", ondelete="set null")
-    activity_id = fields.Many2one("mail.activity", string="Activity", ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", ondelete="set null")
     fee_move_id = fields.Many2one("account.move", string="Late Fee Invoice", ondelete="set null")
     fee_amount = fields.Monetary(currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")

@@ -33,9 +33,7 @@ class CreditCollectionPromise(models.Model):
         "res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True, required=True
     )
     residual_at_promise = fields.Monetary(currency_field="currency_id", readonly=True)
-    deadline = fields.Date(
-        compute="_compute_deadline", store=True, help="Promised date plus the company's grace days."
-    )
+    deadline = fields.Date(compute="_compute_deadline", store=True, help="Promised date plus the company's grace days.")
     state = fields.Selection(
         [("open", "Open"), ("kept", "Kept"), ("broken", "Broken"), ("cancel", "Cancelled")],
         default="open",
@@ -97,7 +95,10 @@ class CreditCollectionPromise(models.Model):
     def _check_promise_values(self, move, vals, today, exclude=None):
         if not move or move.move_type != "out_invoice" or move.state != "posted" or move.amount_residual <= 0:
             raise UserError(
-                self.env._("A promise to pay is recorded on an open, posted customer invoice (got %(move)s).", move=move.display_name or "-")
+                self.env._(
+                    "A promise to pay is recorded on an open, posted customer invoice (got %(move)s).",
+                    move=move.display_name or "-",
+                )
             )
         date = fields.Date.to_date(vals.get("date"))
         if not date or date < today:

@@ -59,7 +59,7 @@ class CreditCollectionRun(models.AbstractModel):
         done = batches = 0
         self.env["ir.cron"]._notify_progress(done=0, remaining=remaining)
         if auto_commit:
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         for run, plan in plans:
             partner_ids = list(plan)
             for start in range(0, len(partner_ids), batch_size):
@@ -73,7 +73,7 @@ class CreditCollectionRun(models.AbstractModel):
                 batches += 1
                 self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
                 if auto_commit:
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 
     # ------------------------------------------------------------------ planning
@@ -113,7 +113,9 @@ class CreditCollectionRun(models.AbstractModel):
         partners = self.env["res.partner"].browse({row[1] for row in rows})
         strategies = {partner.id: partner._collection_strategy() for partner in partners}
         stage_lists = {
-            strategy.id: [(s.offset_days, s.min_amount, s) for s in strategy.stage_ids.sorted(lambda s: (s.sequence, s.id))]
+            strategy.id: [
+                (s.offset_days, s.min_amount, s) for s in strategy.stage_ids.sorted(lambda s: (s.sequence, s.id))
+            ]
             for strategy in set(strategies.values())
             if strategy
         }
@@ -187,7 +189,7 @@ class CreditCollectionRun(models.AbstractModel):
                         vals["collection_error"] = False
                     move.write(vals)
                 self.env.flush_all()
-        except Exception as error:  # noqa: BLE001 - any failure of one customer is logged, not raised
+        except Exception as error:
             self.env.invalidate_all()
             _logger.warning("Collection run: customer %s failed: %s", partner_id, error)
             moves = Move.browse([step.move_id for step in steps if step.target])
@@ -201,18 +203,17 @@ class CreditCollectionRun(models.AbstractModel):
         return True
 
     def _collection_apply_stage(self, partner, stage, steps, today):
-        moves = self.env["account.move"].browse([step.move_id for step in steps]).sorted(
-            lambda m: (m.invoice_date_due, m.id)
+        moves = (
+            self.env["account.move"]
+            .browse([step.move_id for step in steps])
+            .sorted(lambda m: (m.invoice_date_due, m.id))
         )
         triggers = {step.move_id: step.trigger for step in steps}
         History = self.env["credit.collection.history"]
         # The guard first: a unique row per invoice and stage (an IntegrityError here means the stage
         # was applied by a concurrent run: the savepoint drops this customer's work).
         histories = History.create(
-            [
-                {"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]}
-                for move in moves
-            ]
+            [{"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]} for move in moves]
         )
         actions, vals = [], {}
         if stage.mail_template_id:
@@ -229,7 +230,9 @@ class CreditCollectionRun(models.AbstractModel):
                 {
                     "credit_hold": True,
                     "credit_hold_reason": self.env._(
-                        "Collection stage %(stage)s: %(moves)s overdue", stage=stage.name, moves=", ".join(moves.mapped("name"))
+                        "Collection stage %(stage)s: %(moves)s overdue",
+                        stage=stage.name,
+                        moves=", ".join(moves.mapped("name")),
                     )[:250],
                 }
             )

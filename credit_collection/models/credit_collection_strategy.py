@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -72,9 +74,7 @@ class CreditCollectionStage(models.Model):
         string="Assign to",
         default="collector",
     )
-    activity_user_id = fields.Many2one(
-        "res.users", string="Activity User", help="The named user, and the fallback when the customer has none."
-    )
+    activity_user_id = fields.Many2one("res.users", help="The named user, and the fallback when the customer has none.")
     # -- stop supply, legal
     credit_hold = fields.Boolean(string="Put on Credit Hold")
     legal_handover = fields.Boolean(string="Hand Over to Legal / Agency")
@@ -116,7 +116,7 @@ class CreditCollectionStage(models.Model):
     def _check_offsets_increasing(self):
         for strategy in self.strategy_id:
             stages = strategy.stage_ids.sorted(lambda s: (s.sequence, s.id))
-            for previous, stage in zip(stages, stages[1:]):
+            for previous, stage in pairwise(stages):
                 if stage.offset_days <= previous.offset_days:
                     raise ValidationError(
                         self.env._(

@@ -16,9 +16,18 @@ class CreditCollectionWorklist(models.Model):
     # the ORM flushes these before reading the view
     _depends = {
         "account.move": [
-            "move_type", "state", "amount_residual_signed", "invoice_date_due", "commercial_partner_id",
-            "company_id", "collection_stage_id", "collection_next_stage_id", "collection_next_date",
-            "collection_dispute", "collection_legal", "collection_error",
+            "move_type",
+            "state",
+            "amount_residual_signed",
+            "invoice_date_due",
+            "commercial_partner_id",
+            "company_id",
+            "collection_stage_id",
+            "collection_next_stage_id",
+            "collection_next_date",
+            "collection_dispute",
+            "collection_legal",
+            "collection_error",
         ],
         "credit.collection.promise": ["move_id", "state", "amount"],
         "credit.collection.stage": ["offset_days"],
@@ -29,7 +38,7 @@ class CreditCollectionWorklist(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     open_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     overdue_amount = fields.Monetary(string="Overdue", readonly=True, currency_field="currency_id")
@@ -52,9 +61,7 @@ class CreditCollectionWorklist(models.Model):
         digits=(16, 0),
         help="Overdue amount × oldest days overdue × grade risk (1 without a grade).",
     )
-    predicted_days_late = fields.Float(
-        string="Avg Days Late", compute="_compute_predicted_days_late", digits=(16, 1)
-    )
+    predicted_days_late = fields.Float(string="Avg Days Late", compute="_compute_predicted_days_late", digits=(16, 1))
 
     @property
     def _table_query(self):
@@ -166,7 +173,9 @@ class CreditCollectionWorklist(models.Model):
             "context": {
                 "default_partner_id": self.partner_id.id,
                 "default_mode": mode,
-                "default_snooze_until": fields.Date.context_today(self) + timedelta(days=7) if mode == "snooze" else False,
+                "default_snooze_until": fields.Date.context_today(self) + timedelta(days=7)
+                if mode == "snooze"
+                else False,
             },
         }
 

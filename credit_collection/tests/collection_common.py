@@ -46,8 +46,12 @@ class CollectionCommon(CreditCommon):
                 "name": "Test Standard",
                 "company_id": cls.company.id,
                 "stage_ids": [
-                    Command.create({"sequence": 1, "name": "Pre-due", "offset_days": -3, "mail_template_id": template.id}),
-                    Command.create({"sequence": 2, "name": "Reminder", "offset_days": 1, "mail_template_id": template.id}),
+                    Command.create(
+                        {"sequence": 1, "name": "Pre-due", "offset_days": -3, "mail_template_id": template.id}
+                    ),
+                    Command.create(
+                        {"sequence": 2, "name": "Reminder", "offset_days": 1, "mail_template_id": template.id}
+                    ),
                     Command.create(
                         {
                             "sequence": 3,
@@ -110,7 +114,12 @@ class CollectionCommon(CreditCommon):
         )
         cls.customer.credit_collector_id = cls.collector
         cls.customer2 = cls.env["res.partner"].create(
-            {"name": "Beta Stores", "is_company": True, "email": "ap@beta.example", "credit_collector_id": cls.collector.id}
+            {
+                "name": "Beta Stores",
+                "is_company": True,
+                "email": "ap@beta.example",
+                "credit_collector_id": cls.collector.id,
+            }
         )
         cls.customer3 = cls.env["res.partner"].create(
             {"name": "Gamma Works", "is_company": True, "email": "ap@gamma.example"}
@@ -135,7 +144,9 @@ class CollectionCommon(CreditCommon):
 
     def _mails(self, partner):
         """The emails queued to `partner` (notifications of the messages posted on its chatter)."""
-        return self.env["mail.mail"].sudo().search([("recipient_ids", "in", partner.ids), ("model", "=", "res.partner")])
+        return (
+            self.env["mail.mail"].sudo().search([("recipient_ids", "in", partner.ids), ("model", "=", "res.partner")])
+        )
 
     def _history(self, moves):
         return self.env["credit.collection.history"].search([("move_id", "in", moves.ids)], order="id")

@@ -64,8 +64,10 @@ class TestCollectionRun(CollectionCommon):
         for partner in (self.customer, self.customer3):
             self.assertEqual(moves[partner].collection_stage_id, self.stages["Final notice"], partner.name)
         # the collector sees it on the worklist
-        row = self.env["credit.collection.worklist"].with_user(self.collector).search(
-            [("partner_id", "=", self.customer2.id)]
+        row = (
+            self.env["credit.collection.worklist"]
+            .with_user(self.collector)
+            .search([("partner_id", "=", self.customer2.id)])
         )
         self.assertEqual(row.failure_count, 1)
         # not retried in a loop the same day; retried the next day once fixed

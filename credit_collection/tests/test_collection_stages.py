@@ -108,7 +108,9 @@ class TestCollectionStages(CollectionCommon):
         self._run(day(29))
         self.assertFalse(self.customer.credit_hold)
         with freeze_time(day(30)):
-            self.env["credit.collection.run"].with_context(tracking_disable=False, mail_notrack=False)._cron_collection_run()
+            self.env["credit.collection.run"].with_context(
+                tracking_disable=False, mail_notrack=False
+            )._cron_collection_run()
             self.flush_tracking()
         self.assertTrue(self.customer.credit_hold, "the formal warning stops supply")
         self.assertIn("Formal warning", self.customer.credit_hold_reason)
@@ -169,7 +171,13 @@ class TestCollectionStages(CollectionCommon):
     def test_bad_stage_values_refused(self):
         with self.assertRaises(ValidationError):
             self.env["credit.collection.stage"].create(
-                {"strategy_id": self.strategy.id, "sequence": 99, "name": "Fee", "offset_days": 120, "fee_type": "fixed"}
+                {
+                    "strategy_id": self.strategy.id,
+                    "sequence": 99,
+                    "name": "Fee",
+                    "offset_days": 120,
+                    "fee_type": "fixed",
+                }
             )
         with self.assertRaises(ValidationError):
             self.env["credit.collection.stage"].create(
@@ -178,7 +186,11 @@ class TestCollectionStages(CollectionCommon):
 
     def test_strategy_resolution(self):
         strict = self.env["credit.collection.strategy"].create(
-            {"name": "Strict", "company_id": self.company.id, "stage_ids": [(0, 0, {"name": "Day 1", "offset_days": 1})]}
+            {
+                "name": "Strict",
+                "company_id": self.company.id,
+                "stage_ids": [(0, 0, {"name": "Day 1", "offset_days": 1})],
+            }
         )
         self.assertEqual(self.customer._collection_strategy(), self.strategy, "the company default")
         self.customer.collection_strategy_id = strict

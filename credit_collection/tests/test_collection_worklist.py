@@ -34,14 +34,18 @@ class TestCollectionWorklist(CollectionCommon):
             self.assertEqual(row.stage_id, self.stages["Second notice"], "the most advanced stage of its invoices")
             self.assertEqual(row.next_date, day(25), "the 250.50 invoice's second notice")
             self.assertEqual(row.priority, 1250.50 * 20, "overdue × days × grade risk 1")
-            rows = self.env["credit.collection.worklist"].with_user(self.collector).search(
-                [("company_id", "=", self.company.id)]
+            rows = (
+                self.env["credit.collection.worklist"]
+                .with_user(self.collector)
+                .search([("company_id", "=", self.company.id)])
             )
             self.assertEqual(rows[0].partner_id, self.customer, "sorted by priority")
             self.assertEqual(self._row(self.customer2).priority, 300.0 * 5)
             self.assertEqual(self._row(self.customer).collector_id, self.collector)
-            mine = self.env["credit.collection.worklist"].with_user(self.collector).search(
-                [("collector_id", "=", self.collector.id), ("company_id", "=", self.company.id)]
+            mine = (
+                self.env["credit.collection.worklist"]
+                .with_user(self.collector)
+                .search([("collector_id", "=", self.collector.id), ("company_id", "=", self.company.id)])
             )
             self.assertEqual(mine.partner_id, self.customer | self.customer2, "My worklist")
         self.assertEqual(old.collection_collector_id, self.collector)
@@ -55,7 +59,7 @@ class TestCollectionWorklist(CollectionCommon):
             wizard = (
                 self.env[action["res_model"]]
                 .with_user(self.collector)
-                .with_context(action["context"])
+                .with_context(**action["context"])
                 .create({"result": "no_answer", "note": "Line busy"})
             )
             wizard.action_confirm()
@@ -65,14 +69,14 @@ class TestCollectionWorklist(CollectionCommon):
             promise = (
                 self.env["credit.collection.promise"]
                 .with_user(self.collector)
-                .with_context(action["context"])
+                .with_context(**action["context"])
                 .create({})
             )
             self.assertEqual((promise.move_id, promise.amount, promise.date), (move, 1000.0, day(27)))
             self.assertEqual(self._row(self.customer).promise_count, 1)
             # mark a dispute
             action = row.action_mark_dispute()
-            self.env[action["res_model"]].with_user(self.collector).with_context(action["context"]).create(
+            self.env[action["res_model"]].with_user(self.collector).with_context(**action["context"]).create(
                 {"reason": "delivery", "note": "Not received"}
             ).action_confirm()
             self.assertTrue(move.collection_dispute)
@@ -84,7 +88,7 @@ class TestCollectionWorklist(CollectionCommon):
             self.assertIn(move.name, statement.body_html)
             # snooze: the customer leaves the default worklist view until then
             action = row.action_snooze()
-            self.env[action["res_model"]].with_user(self.collector).with_context(action["context"]).create(
+            self.env[action["res_model"]].with_user(self.collector).with_context(**action["context"]).create(
                 {}
             ).action_confirm()
             self.assertEqual(self.customer.collection_snooze_until, day(27))

@@ -32,7 +32,9 @@ class CreditCollectionCallWizard(models.TransientModel):
         if self.snooze_until and self.snooze_until <= today:
             raise UserError(
                 self.env._(
-                    "Snooze until a future date (got %(date)s, today is %(today)s).", date=self.snooze_until, today=today
+                    "Snooze until a future date (got %(date)s, today is %(today)s).",
+                    date=self.snooze_until,
+                    today=today,
                 )
             )
         if self.mode == "snooze" and not self.snooze_until:

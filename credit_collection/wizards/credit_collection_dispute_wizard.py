@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.account_move_collection import DISPUTE_REASONS
+from ..models.account_move import DISPUTE_REASONS
 
 
 class CreditCollectionDisputeWizard(models.TransientModel):

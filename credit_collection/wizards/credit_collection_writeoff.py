@@ -21,7 +21,11 @@ class CreditCollectionWriteoff(models.TransientModel):
         readonly=False,
     )
     journal_id = fields.Many2one(
-        "account.journal", compute="_compute_account_id", store=True, readonly=False, domain="[('type', '=', 'general')]"
+        "account.journal",
+        compute="_compute_account_id",
+        store=True,
+        readonly=False,
+        domain="[('type', '=', 'general')]",
     )
     amount = fields.Monetary(compute="_compute_amount", currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -124,7 +128,12 @@ class CreditCollectionWriteoff(models.TransientModel):
         )
         entry.action_post()
         for line in receivables:
-            (line | entry.line_ids.filtered(lambda e, line=line: e.account_id == line.account_id and e.balance == -line.amount_residual)).reconcile()
+            (
+                line
+                | entry.line_ids.filtered(
+                    lambda e, line=line: e.account_id == line.account_id and e.balance == -line.amount_residual
+                )
+            ).reconcile()
         move.collection_writeoff_move_id = entry
         message = self.env._(
             "%(move)s written off (%(amount)s) to %(account)s on %(date)s by %(user)s: %(reason)s",
