@@ -182,12 +182,7 @@ class CreditCollectionRun(models.AbstractModel):
                         by_stage[step.target].append(step)
                 for stage, stage_steps in sorted(by_stage.items(), key=lambda item: item[0].offset_days):
                     self._collection_apply_stage(partner, stage, stage_steps, today)
-                for step in steps:
-                    move = Move.browse(step.move_id)
-                    vals = {"collection_next_stage_id": step.next_stage_id, "collection_next_date": step.next_date}
-                    if move.collection_error:
-                        vals["collection_error"] = False
-                    move.write(vals)
+                self._collection_write_steps(steps, today)
                 self.env.flush_all()
         except Exception as error:
             self.env.invalidate_all()
@@ -201,6 +196,22 @@ class CreditCollectionRun(models.AbstractModel):
                         move.message_post(body=message)
             return False
         return True
+
+    def _collection_write_steps(self, steps, today):
+        """Record where the invoices stand, one write per distinct value (account.move.write is
+        costly: it re-checks the accounting of the moves it touches)."""
+        groups = defaultdict(list)
+        for step in steps:
+            groups[(step.target.id if step.target else None, step.next_stage_id, step.next_date)].append(step.move_id)
+        Move = self.env["account.move"]
+        for (stage_id, next_stage_id, next_date), move_ids in groups.items():
+            moves = Move.browse(move_ids)
+            vals = {"collection_next_stage_id": next_stage_id, "collection_next_date": next_date}
+            if stage_id:
+                vals.update(collection_stage_id=stage_id, collection_stage_date=today)
+            if any(moves.mapped("collection_error")):
+                vals["collection_error"] = False
+            moves.write(vals)
 
     def _collection_apply_stage(self, partner, stage, steps, today):
         moves = (
@@ -251,7 +262,6 @@ class CreditCollectionRun(models.AbstractModel):
             moves._collection_charge_late_fee(stage, today)
             for history in histories:
                 history.actions = ", ".join(filter(None, [history.actions, self.env._("late fee")]))
-        moves.write({"collection_stage_id": stage.id, "collection_stage_date": today})
         promise_ids = [step.promise_id for step in steps if step.promise_id]
         if promise_ids:
             self.env["credit.collection.promise"].browse(promise_ids).write({"escalated": True})

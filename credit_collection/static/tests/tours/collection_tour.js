@@ -69,7 +69,8 @@ registry.category("web_tour.tours").add("credit_collection_tour", {
             trigger: "body:not(:has(.modal))",
         },
         {
-            trigger: ".o_data_row:first-child:contains('Tour Top Customer')",
+            // the disputed amount leaves the overdue total: the customer may move down the list
+            trigger: ".o_data_row:contains('Tour Top Customer')",
         },
     ],
 });
