@@ -282,9 +282,12 @@ class CreditCollectionRun(models.AbstractModel):
         attachment_ids = []
         if stage.attach_invoices:
             attachment_ids = self._collection_invoice_attachments(moves).ids
+        company = moves.company_id
         return partner.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
             body=body,
             subject=subject,
+            author_id=company.partner_id.id,
+            email_from=company.email_formatted or None,
             partner_ids=partner.ids,
             attachment_ids=attachment_ids,
             message_type="comment",

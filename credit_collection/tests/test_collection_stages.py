@@ -75,6 +75,14 @@ class TestCollectionStages(CollectionCommon):
         self.assertEqual(len(history.mail_message_id), 1, "the three rows link to the same email")
         self.assertEqual(history.mail_message_id.model, "res.partner")
 
+    def test_invoice_pdfs_attached_and_sent_from_the_company(self):
+        self.stages["Reminder"].attach_invoices = True
+        moves = self._due_invoice(100.0) | self._due_invoice(200.0)
+        self._run(day(1))
+        message = self._history(moves).mail_message_id
+        self.assertEqual(len(message.attachment_ids), 2, "one PDF per invoice of the email")
+        self.assertEqual(message.author_id, self.company.partner_id)
+
     def test_activity_for_collector_and_named_user(self):
         move = self._due_invoice(1000.0)
         self._run(day(15))
