@@ -18,6 +18,15 @@
         "views/res_config_settings_views.xml",
         "wizards/credit_approval_request_views.xml",
         "wizards/credit_approval_decision_views.xml",
+        # collection stages (issue 4)
+        "data/credit_collection_data.xml",
+        "data/mail_template_collection_data.xml",
+        "wizards/credit_collection_wizard_views.xml",
+        "views/credit_collection_strategy_views.xml",
+        "views/account_move_collection_views.xml",
+        "views/res_partner_collection_views.xml",
+        "views/res_config_settings_collection_views.xml",
+        "report/credit_collection_worklist_views.xml",
         "views/credit_collection_menus.xml",
         "data/credit_review_data.xml",
         "views/credit_grade_views.xml",
@@ -30,6 +39,8 @@
     "demo": [
         "demo/credit_collection_demo.xml",
         "demo/credit_review_demo.xml",
+        "demo/collection_demo.xml",
+        "demo/grade_collection_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

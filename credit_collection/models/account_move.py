@@ -1,5 +1,17 @@
-from odoo import models
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.sql import create_index
+
+DISPUTE_REASONS = [
+    ("price", "Price"),
+    ("quantity", "Quantity"),
+    ("quality", "Quality"),
+    ("delivery", "Delivery"),
+    ("billing", "Billing error"),
+    ("other", "Other"),
+]
 
 
 class AccountMove(models.Model):
@@ -17,3 +29,240 @@ class AccountMove(models.Model):
             where="state = 'draft' AND move_type IN ('out_invoice', 'out_refund')",
         )
         return res
+
+    # ------------------------------------------------------------------
+    # Collection stages (issue 4)
+    # ------------------------------------------------------------------
+
+    # -- where the invoice stands in the chase (written by the daily run)
+    collection_stage_id = fields.Many2one("credit.collection.stage", readonly=True, copy=False, index="btree_not_null")
+    collection_stage_date = fields.Date(string="Stage Since", readonly=True, copy=False)
+    collection_next_stage_id = fields.Many2one(
+        "credit.collection.stage", string="Next Stage", readonly=True, copy=False
+    )
+    collection_next_date = fields.Date(string="Next Stage On", readonly=True, copy=False)
+    collection_history_ids = fields.One2many("credit.collection.history", "move_id", string="Stage History")
+    collection_promise_ids = fields.One2many("credit.collection.promise", "move_id", string="Promises")
+    collection_collector_id = fields.Many2one(related="commercial_partner_id.credit_collector_id", string="Collector")
+    collection_error = fields.Char(string="Collection Failure", readonly=True, copy=False)
+    collection_error_date = fields.Date(readonly=True, copy=False)
+    collection_predicted_date = fields.Date(
+        string="Predicted Payment",
+        compute="_compute_collection_predicted_date",
+        help="Due date + the customer's amount-weighted average days late over the last 12 months "
+        "(the company default when it has no paid history).",
+    )
+    # -- dispute
+    collection_dispute = fields.Boolean(string="Disputed", copy=False, tracking=True, index=True)
+    collection_dispute_reason = fields.Selection(DISPUTE_REASONS, string="Dispute Reason", copy=False, tracking=True)
+    collection_dispute_note = fields.Text(string="Dispute Notes", copy=False)
+    collection_dispute_date = fields.Date(string="Disputed Since", copy=False)
+    # -- legal / agency
+    collection_legal = fields.Boolean(string="Legal / Agency", copy=False, tracking=True, index=True)
+    collection_legal_date = fields.Date(string="Handed Over On", copy=False)
+    collection_legal_partner_id = fields.Many2one("res.partner", string="Legal Party / Agency", copy=False)
+    collection_is_fee = fields.Boolean(
+        string="Late Fee Invoice", readonly=True, copy=False, help="Invoiced by a collection stage: not chased itself."
+    )
+    # -- write-off
+    collection_writeoff_move_id = fields.Many2one("account.move", string="Write-off Entry", copy=False, readonly=True)
+
+    @api.depends("invoice_date_due", "commercial_partner_id", "company_id")
+    def _compute_collection_predicted_date(self):
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.invoice_date_due)
+        (self - invoices).collection_predicted_date = False
+        for company in invoices.company_id:
+            moves = invoices.filtered(lambda m, company=company: m.company_id == company)
+            days = self.env["res.partner"]._collection_days_late(moves.commercial_partner_id, company)
+            default = company.collection_default_days_late
+            for move in moves:
+                late = days.get(move.commercial_partner_id.id, default)
+                move.collection_predicted_date = move.invoice_date_due + timedelta(days=round(late))
+
+    # ------------------------------------------------------------------ disputes
+    def _collection_check_collector(self):
+        if not (self.env.su or self.env.user.has_group("credit_collection.group_credit_collector")):
+            raise AccessError(self.env._("Only collectors and credit staff record disputes and promises."))
+
+    def action_collection_dispute(self, reason, note=""):
+        """Mark customer invoices disputed: they leave the chase (no stage, no email, no fee)."""
+        self._collection_check_collector()
+        if not reason:
+            raise UserError(self.env._("Give the reason of the dispute."))
+        for move in self:
+            if move.move_type != "out_invoice" or move.state != "posted":
+                raise UserError(
+                    self.env._("Only posted customer invoices can be disputed (got %(move)s).", move=move.display_name)
+                )
+        self.write(
+            {
+                "collection_dispute": True,
+                "collection_dispute_reason": reason,
+                "collection_dispute_note": note,
+                "collection_dispute_date": fields.Date.context_today(self),
+                "collection_next_date": False,
+            }
+        )
+        return True
+
+    def action_collection_resolve_dispute(self):
+        self._collection_check_collector()
+        disputed = self.filtered("collection_dispute")
+        disputed.write({"collection_dispute": False})
+        for move in disputed:
+            move.message_post(body=self.env._("Dispute resolved: the invoice is chased again."))
+        return True
+
+    def action_collection_open_dispute_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.collection.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_move_ids": [Command.set(self.ids)],
+                "default_partner_id": self.commercial_partner_id[:1].id,
+            },
+        }
+
+    def action_collection_open_promise(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.collection.promise",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_move_id": self.id,
+                "default_amount": self.amount_residual_signed,
+                "default_date": fields.Date.context_today(self) + timedelta(days=7),
+            },
+        }
+
+    # ------------------------------------------------------------------ late fees
+    def _collection_fee_amount(self, stage, today):
+        """The late fee of this invoice at `stage`, company currency: fixed, or simple annual interest
+        on the open amount from the due date to `today`."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        if stage.fee_type == "fixed":
+            return currency.round(stage.fee_amount)
+        if stage.fee_type == "interest":
+            days = max((today - self.invoice_date_due).days, 0)
+            return currency.round(self.amount_residual_signed * stage.fee_rate / 100.0 * days / 365.0)
+        return 0.0
+
+    def _collection_charge_late_fee(self, stage, today=None):
+        """Invoice the late fee of `stage` for these invoices (one fee invoice, a line per invoice).
+        Refused on disputed invoices and when the fee of that stage was already charged: never twice."""
+        today = today or fields.Date.context_today(self)
+        company = self.company_id
+        if len(company) != 1 or len(self.commercial_partner_id) != 1:
+            raise UserError(self.env._("Late fees are invoiced per customer and company."))
+        if stage.fee_type == "none":
+            raise UserError(self.env._("Stage %(stage)s charges no late fee.", stage=stage.name))
+        disputed = self.filtered("collection_dispute")
+        if disputed:
+            raise UserError(
+                self.env._(
+                    "No late fee on disputed invoices (%(moves)s): resolve the dispute first.",
+                    moves=", ".join(disputed.mapped("name")),
+                )
+            )
+        History = self.env["credit.collection.history"].sudo()
+        histories = History.search([("move_id", "in", self.ids), ("stage_id", "=", stage.id)])
+        charged = histories.filtered("fee_move_id").move_id
+        if charged:
+            raise UserError(
+                self.env._(
+                    "The late fee of stage %(stage)s was already invoiced for %(moves)s: it is charged only once.",
+                    stage=stage.name,
+                    moves=", ".join(charged.mapped("name")),
+                )
+            )
+        product = company.collection_fee_product_id
+        if not product:
+            raise UserError(
+                self.env._(
+                    "Set the late fee product in the Credit & Collection settings of %(company)s before charging "
+                    "late fees.",
+                    company=company.name,
+                )
+            )
+        lines = []
+        amounts = {}
+        for move in self:
+            amount = move._collection_fee_amount(stage, today)
+            amounts[move.id] = amount
+            if company.currency_id.is_zero(amount):
+                continue
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": self.env._("Late fee on %(move)s (%(stage)s)", move=move.name, stage=stage.name),
+                        "quantity": 1,
+                        "price_unit": amount,
+                    }
+                )
+            )
+        fee_move = self.env["account.move"]
+        if lines:
+            fee_move = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(company)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": self.commercial_partner_id.id,
+                        "company_id": company.id,
+                        "currency_id": company.currency_id.id,
+                        "invoice_date": today,
+                        "invoice_date_due": today,
+                        "invoice_payment_term_id": False,
+                        "invoice_origin": ", ".join(self.mapped("name")),
+                        "collection_is_fee": True,
+                        "invoice_line_ids": lines,
+                    }
+                )
+            )
+            fee_move.action_post()
+        for move in self:
+            history = histories.filtered(lambda h, move=move: h.move_id == move)
+            vals = {"fee_move_id": fee_move.id, "fee_amount": amounts[move.id]}
+            if history:
+                history.write(vals)
+            else:
+                History.create({"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": "manual", **vals})
+        return fee_move
+
+    # ------------------------------------------------------------------ write-off reversal
+    def action_collection_reverse_writeoff(self):
+        if not (self.env.su or self.env.user.has_group("credit_collection.group_credit_manager")):
+            raise AccessError(self.env._("Only credit managers reverse write-offs."))
+        for move in self:
+            entry = move.collection_writeoff_move_id
+            if not entry:
+                raise UserError(self.env._("%(move)s has not been written off.", move=move.name))
+            lines = entry.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+            lines.remove_move_reconcile()
+            entry._reverse_moves(
+                [
+                    {
+                        "date": fields.Date.context_today(self),
+                        "ref": self.env._("Reversal of %(entry)s", entry=entry.name),
+                    }
+                ],
+                cancel=True,
+            )
+            move.collection_writeoff_move_id = False
+            message = self.env._(
+                "Write-off %(entry)s of %(move)s reversed by %(user)s: the invoice is open again.",
+                entry=entry.name,
+                move=move.name,
+                user=self.env.user.name,
+            )
+            move.message_post(body=message)
+            move.commercial_partner_id.message_post(body=message)
+        return True

@@ -68,6 +68,19 @@ class CreditGrade(models.Model):
         tracking=True,
         help="Exposure above this amount must be covered by valid guarantees. 0 = no guarantee required.",
     )
+    # Read by the collection stages: the strategy of customers of this grade that have none of
+    # their own, and how much the grade weighs in the collectors' worklist priority.
+    collection_strategy_id = fields.Many2one(
+        "credit.collection.strategy",
+        help="Collection strategy of customers of this grade that have none of their own.",
+        tracking=True,
+        check_company=True,
+    )
+    collection_risk_factor = fields.Float(
+        string="Worklist Risk Factor",
+        default=1.0,
+        help="Priority on the collectors' worklist = overdue amount x days overdue x this factor.",
+    )
     note = fields.Text(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
 
@@ -102,6 +115,7 @@ class CreditGrade(models.Model):
         "prepayment_percent",
         "overdue_tolerance_days",
         "guarantee_above_amount",
+        "collection_risk_factor",
     )
     def _check_values(self):
         for grade in self:
@@ -113,6 +127,7 @@ class CreditGrade(models.Model):
                     "max_payment_term_days",
                     "overdue_tolerance_days",
                     "guarantee_above_amount",
+                    "collection_risk_factor",
                 )
                 if grade[f] < 0
             ]

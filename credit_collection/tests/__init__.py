@@ -1,4 +1,9 @@
 from . import test_approval
+from . import test_collection_promise
+from . import test_collection_run
+from . import test_collection_stages
+from . import test_collection_worklist
+from . import test_collection_writeoff
 from . import test_concurrency
 from . import test_credit_check
 from . import test_credit_grade
@@ -8,5 +13,6 @@ from . import test_credit_warning
 from . import test_exposure
 from . import test_packaging
 from . import test_query_count
+from . import test_ui_collection
 from . import test_ui_credit
 from . import test_ui_review

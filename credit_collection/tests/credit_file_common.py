@@ -93,13 +93,13 @@ class CreditFileCommon(CreditCommon):
         )
         company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
         cls.analyst = new_test_user(
-            cls.env, login="cc_analyst", groups="credit_collection.group_credit_analyst", **company
+            cls.env, login="cct_analyst", groups="credit_collection.group_credit_analyst", **company
         )
         cls.analyst2 = new_test_user(
-            cls.env, login="cc_analyst2", groups="credit_collection.group_credit_analyst", **company
+            cls.env, login="cct_analyst2", groups="credit_collection.group_credit_analyst", **company
         )
         cls.collector = new_test_user(
-            cls.env, login="cc_collector", groups="credit_collection.group_credit_collector", **company
+            cls.env, login="cct_file_collector", groups="credit_collection.group_credit_collector", **company
         )
 
     @classmethod

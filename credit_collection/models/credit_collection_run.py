@@ -1,0 +1,342 @@
+import base64
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models, modules
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Step:
+    """What the run does to one invoice: the stage to apply now (or None) and the next one."""
+
+    move_id: int
+    target: object  # credit.collection.stage or None
+    next_stage_id: int | bool
+    next_date: object  # date or False
+    trigger: str = "schedule"
+    promise_id: int | None = None
+
+
+class CreditCollectionRun(models.AbstractModel):
+    """The daily collection run: moves every open customer invoice to the stage now due."""
+
+    _name = "credit.collection.run"
+    _description = "Collection Run"
+
+    # ------------------------------------------------------------------ entry point
+    @api.model
+    def _cron_collection_run(self, batch_size=200, max_batches=None, commit=True):
+        """Process every company; per company, customers in batches of `batch_size`.
+
+        Safe to stop at any point: a batch is one transaction, and what is done is recorded (the
+        invoice's stage and a unique history row per invoice and stage), so a new run after a crash
+        redoes only the customers of the batch that did not commit. `max_batches` stops early (tests);
+        `commit=False` when called inside another transaction (demo data, a button)."""
+        # Commit per batch (not in tests): a crash loses one batch only, and mails queued by a
+        # committed batch are never queued again.
+        testing = (
+            modules.module.current_test
+            or getattr(threading.current_thread(), "testing", False)
+            or self.env.registry.in_test_mode()
+        )
+        auto_commit = commit and not testing
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].sudo().search([])
+        plans = []
+        for company in companies:
+            run = self.sudo().with_company(company)
+            self.env["credit.collection.promise"].sudo()._collection_update_states(company, today)
+            plans.append((run, run._collection_plan(company, today)))
+        remaining = sum(len(plan) for _run, plan in plans)
+        done = batches = 0
+        self.env["ir.cron"]._notify_progress(done=0, remaining=remaining)
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        for run, plan in plans:
+            partner_ids = list(plan)
+            for start in range(0, len(partner_ids), batch_size):
+                if max_batches is not None and batches >= max_batches:
+                    return done
+                chunk = partner_ids[start : start + batch_size]
+                for partner_id in chunk:
+                    run._collection_process_partner(partner_id, plan[partner_id], today)
+                done += len(chunk)
+                remaining -= len(chunk)
+                batches += 1
+                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        return done
+
+    # ------------------------------------------------------------------ planning
+    def _collection_candidates_query(self, company, today):
+        # Open posted customer invoices still chased (not disputed, not with legal, no failure today).
+        return SQL(
+            """
+            SELECT m.id, m.commercial_partner_id, m.invoice_date_due, m.amount_residual_signed,
+                   m.collection_stage_id, m.collection_next_stage_id, m.collection_next_date
+              FROM account_move m
+             WHERE m.company_id = %(company)s
+               AND m.move_type = 'out_invoice'
+               AND m.state = 'posted'
+               AND m.amount_residual_signed > 0
+               AND m.invoice_date_due IS NOT NULL
+               AND NOT COALESCE(m.collection_dispute, FALSE)
+               AND NOT COALESCE(m.collection_legal, FALSE)
+               AND NOT COALESCE(m.collection_is_fee, FALSE)
+               AND (m.collection_error_date IS NULL OR m.collection_error_date < %(today)s)
+          ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
+            """,
+            company=company.id,
+            today=today,
+        )
+
+    def _collection_plan(self, company, today):
+        """{partner id: [Step]} for the customers with something to do (a stage to apply, or the
+        next stage/date to update). A re-run with nothing to do reads and writes nothing else."""
+        self.env.flush_all()
+        self.env.cr.execute(self._collection_candidates_query(company, today))
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return {}
+        Stage = self.env["credit.collection.stage"]
+        all_stages = Stage.search([("company_id", "=", company.id)])
+        offsets = {stage.id: stage.offset_days for stage in all_stages}
+        partners = self.env["res.partner"].browse({row[1] for row in rows})
+        strategies = {partner.id: partner._collection_strategy() for partner in partners}
+        stage_lists = {
+            strategy.id: [
+                (s.offset_days, s.min_amount, s) for s in strategy.stage_ids.sorted(lambda s: (s.sequence, s.id))
+            ]
+            for strategy in set(strategies.values())
+            if strategy
+        }
+        Promise = self.env["credit.collection.promise"]
+        paused = dict(
+            Promise.search_fetch(
+                [("company_id", "=", company.id), ("state", "=", "open")], ["move_id", "deadline"]
+            ).mapped(lambda p: (p.move_id.id, p.deadline))
+        )
+        escalate = dict(
+            Promise.search_fetch(
+                [("company_id", "=", company.id), ("state", "=", "broken"), ("escalated", "=", False)], ["move_id"]
+            ).mapped(lambda p: (p.move_id.id, p.id))
+        )
+        plan = defaultdict(list)
+        for move_id, partner_id, due, residual, stage_id, next_stage_id, next_date in rows:
+            strategy = strategies[partner_id]
+            stages = stage_lists.get(strategy.id, [])
+            current = offsets.get(stage_id)
+            later = [item for item in stages if current is None or item[0] > current]
+            days = (today - due).days
+            target, trigger = None, "schedule"
+            pause = paused.get(move_id)
+            if pause and pause >= today:
+                pass
+            else:
+                due_now = [item for item in later if item[0] <= days and residual >= item[1]]
+                if due_now:
+                    target = due_now[-1][2]
+                if move_id in escalate and later:
+                    # a broken promise: at least the next stage, now
+                    trigger = "broken_promise"
+                    if not target or target.offset_days < later[0][0]:
+                        target = later[0][2]
+            reached = target.offset_days if target else current
+            after = [item for item in stages if reached is None or item[0] > reached]
+            new_next, new_date = False, False
+            if pause and pause >= today and after:
+                # paused: the chase resumes the day after the deadline with the highest stage due then
+                resume = pause + timedelta(days=1)
+                due_then = [item for item in after if item[0] <= (resume - due).days and residual >= item[1]]
+                item = due_then[-1] if due_then else after[0]
+                new_next, new_date = item[2].id, max(resume, due + timedelta(days=item[0]))
+            elif after:
+                new_next, new_date = after[0][2].id, due + timedelta(days=after[0][0])
+            if target or new_next != (next_stage_id or False) or new_date != (next_date or False):
+                plan[partner_id].append(
+                    Step(move_id, target, new_next, new_date, trigger, escalate.get(move_id) if target else None)
+                )
+        return dict(plan)
+
+    # ------------------------------------------------------------------ applying
+    def _collection_process_partner(self, partner_id, steps, today):
+        """Apply the steps of one customer in a savepoint: one customer's failure (an email that
+        cannot be rendered or has no address, a fee without product...) does not stop the others;
+        it is logged on its invoices and shown on the collector's worklist, and retried tomorrow."""
+        partner = self.env["res.partner"].browse(partner_id)
+        Move = self.env["account.move"]
+        try:
+            with self.env.cr.savepoint():
+                by_stage = defaultdict(list)
+                for step in steps:
+                    if step.target:
+                        by_stage[step.target].append(step)
+                for stage, stage_steps in sorted(by_stage.items(), key=lambda item: item[0].offset_days):
+                    self._collection_apply_stage(partner, stage, stage_steps, today)
+                self._collection_write_steps(steps, today)
+                self.env.flush_all()
+        except Exception as error:
+            self.env.invalidate_all()
+            _logger.warning("Collection run: customer %s failed: %s", partner_id, error)
+            moves = Move.browse([step.move_id for step in steps if step.target])
+            if moves:
+                with self.env.cr.savepoint():
+                    message = self.env._("Collection run failed: %(error)s", error=str(error))
+                    moves.write({"collection_error": message[:250], "collection_error_date": today})
+                    for move in moves:
+                        move.message_post(body=message)
+            return False
+        return True
+
+    def _collection_write_steps(self, steps, today):
+        """Record where the invoices stand, one write per distinct value (account.move.write is
+        costly: it re-checks the accounting of the moves it touches)."""
+        groups = defaultdict(list)
+        for step in steps:
+            groups[(step.target.id if step.target else None, step.next_stage_id, step.next_date)].append(step.move_id)
+        Move = self.env["account.move"]
+        for (stage_id, next_stage_id, next_date), move_ids in groups.items():
+            moves = Move.browse(move_ids)
+            vals = {"collection_next_stage_id": next_stage_id, "collection_next_date": next_date}
+            if stage_id:
+                vals.update(collection_stage_id=stage_id, collection_stage_date=today)
+            if any(moves.mapped("collection_error")):
+                vals["collection_error"] = False
+            moves.write(vals)
+
+    def _collection_apply_stage(self, partner, stage, steps, today):
+        moves = (
+            self.env["account.move"]
+            .browse([step.move_id for step in steps])
+            .sorted(lambda m: (m.invoice_date_due, m.id))
+        )
+        triggers = {step.move_id: step.trigger for step in steps}
+        History = self.env["credit.collection.history"]
+        # The guard first: a unique row per invoice and stage (an IntegrityError here means the stage
+        # was applied by a concurrent run: the savepoint drops this customer's work).
+        histories = History.create(
+            [{"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]} for move in moves]
+        )
+        actions, vals = [], {}
+        if stage.mail_template_id:
+            message = self._collection_send_email(partner, stage, moves)
+            vals["mail_message_id"] = message.id
+            actions.append(self.env._("email"))
+        if stage.activity_type_id:
+            activity = self._collection_schedule_activity(partner, stage, moves, today)
+            if activity:
+                vals["activity_id"] = activity.id
+                actions.append(self.env._("activity for %(user)s", user=activity.user_id.name))
+        if stage.credit_hold and not partner.credit_hold:
+            partner.write(
+                {
+                    "credit_hold": True,
+                    "credit_hold_reason": self.env._(
+                        "Collection stage %(stage)s: %(moves)s overdue",
+                        stage=stage.name,
+                        moves=", ".join(moves.mapped("name")),
+                    )[:250],
+                }
+            )
+            actions.append(self.env._("credit hold"))
+        if stage.legal_handover:
+            moves.write(
+                {
+                    "collection_legal": True,
+                    "collection_legal_date": today,
+                    "collection_legal_partner_id": stage.legal_partner_id.id,
+                }
+            )
+            actions.append(self.env._("legal handover"))
+        histories.write({"actions": ", ".join(actions), **vals})
+        if stage.fee_type != "none":
+            moves._collection_charge_late_fee(stage, today)
+            for history in histories:
+                history.actions = ", ".join(filter(None, [history.actions, self.env._("late fee")]))
+        promise_ids = [step.promise_id for step in steps if step.promise_id]
+        if promise_ids:
+            self.env["credit.collection.promise"].browse(promise_ids).write({"escalated": True})
+
+    def _collection_send_email(self, partner, stage, moves):
+        """One email to the customer for all its invoices reaching `stage`, queued in Odoo's mail
+        queue (never sent inside the run) and kept in the customer's chatter."""
+        if not partner.email:
+            raise ValueError(
+                self.env._("%(customer)s has no email address: the reminder could not be sent.", customer=partner.name)
+            )
+        template = stage.mail_template_id
+        context = {"invoices": moves, "stage": stage, "company": moves.company_id}
+        lang = template._render_lang([partner.id])[partner.id]
+        template = template.with_context(lang=lang)
+        subject = template._render_field("subject", [partner.id], add_context=context)[partner.id]
+        body = template._render_field("body_html", [partner.id], add_context=context, engine="qweb")[partner.id]
+        attachment_ids = []
+        if stage.attach_invoices:
+            attachment_ids = self._collection_invoice_attachments(moves).ids
+        company = moves.company_id
+        return partner.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
+            body=body,
+            subject=subject,
+            author_id=company.partner_id.id,
+            email_from=company.email_formatted or None,
+            partner_ids=partner.ids,
+            attachment_ids=attachment_ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    def _collection_invoice_attachments(self, moves):
+        Attachment = self.env["ir.attachment"]
+        attachments = Attachment
+        for move in moves:
+            if move.invoice_pdf_report_id:
+                attachments |= move.invoice_pdf_report_id
+                continue
+            content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
+            attachments |= Attachment.create(
+                {
+                    "name": f"{(move.name or 'invoice').replace('/', '_')}.pdf",
+                    "datas": base64.b64encode(content),
+                    "res_model": "res.partner",
+                    "res_id": move.commercial_partner_id.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        return attachments
+
+    def _collection_activity_user(self, partner, stage):
+        if stage.activity_user_type == "collector":
+            user = partner.credit_collector_id
+        elif stage.activity_user_type == "salesperson":
+            user = partner.user_id
+        else:
+            user = stage.activity_user_id
+        return user or stage.activity_user_id or partner.credit_collector_id or partner.user_id
+
+    def _collection_schedule_activity(self, partner, stage, moves, today):
+        user = self._collection_activity_user(partner, stage)
+        if not user:
+            return self.env["mail.activity"]
+        items = Markup("").join(
+            Markup("<li>%s: %s, due %s</li>")
+            % (move.name, move.company_id.currency_id.format(move.amount_residual_signed), move.invoice_date_due)
+            for move in moves
+        )
+        note = (stage.activity_note or Markup("")) + Markup("<ul>%s</ul>") % items
+        return partner.activity_schedule(
+            activity_type_id=stage.activity_type_id.id,
+            date_deadline=today + timedelta(days=stage.activity_deadline_days),
+            summary=stage.activity_summary or stage.name,
+            note=note,
+            user_id=user.id,
+        )

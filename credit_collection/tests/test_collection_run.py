@@ -1,0 +1,80 @@
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .collection_common import CollectionCommon, day
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionRun(CollectionCommon):
+    def _story(self):
+        """Three customers, each with one invoice 65 days overdue (final notice: email, activity, fee)."""
+        return {
+            partner: self._due_invoice(1000.0, partner=partner)
+            for partner in (self.customer, self.customer2, self.customer3)
+        }
+
+    def _effects(self, partner):
+        fees = self.env["account.move"].search(
+            [("partner_id", "=", partner.id), ("invoice_line_ids.product_id", "=", self.fee_product.id)]
+        )
+        return len(self._mails(partner)), len(partner.activity_ids), len(fees)
+
+    def test_crash_mid_run_then_resume_without_duplicates(self):
+        moves = self._story()
+        # the first run "crashes" after its first batch of one customer (what committed stays)
+        self._run(day(65), batch_size=1, max_batches=1)
+        done = [partner for partner, move in moves.items() if move.collection_stage_id]
+        self.assertEqual(len(done), 1, "one batch of one customer done before the crash")
+        # the next run finishes the others and redoes nothing
+        self._run(day(65), batch_size=1)
+        for partner, move in moves.items():
+            self.assertEqual(move.collection_stage_id, self.stages["Final notice"], partner.name)
+            self.assertEqual(self._effects(partner), (1, 1, 1), f"{partner.name}: one email, activity, fee")
+        self._run(day(65))
+        self._run(day(66))
+        for partner, move in moves.items():
+            self.assertEqual(self._effects(partner), (1, 1, 1), f"{partner.name}: still one of each")
+            self.assertEqual(len(self._history(move)), 1)
+
+    def test_rerun_with_nothing_to_do_writes_nothing(self):
+        self._story()
+        self._run(day(65))
+        with freeze_time(day(65)):
+            plan = self.env["credit.collection.run"]._collection_plan(self.company, day(65))
+        self.assertEqual(plan, {}, "nothing left to do on the same day")
+        moves = self.env["account.move"].search([("collection_stage_id", "!=", False)])
+        write_dates = moves.mapped("write_date")
+        with freeze_time(day(89)):
+            plan = self.env["credit.collection.run"]._collection_plan(self.company, day(89))
+        self.assertEqual(plan, {}, "nothing to do until the next stage falls due (day 90)")
+        self._run(day(89))
+        self.assertEqual(moves.mapped("write_date"), write_dates, "no invoice written")
+
+    def test_failing_customer_does_not_stop_the_others(self):
+        moves = self._story()
+        self.customer2.email = False  # the reminder of this customer cannot be sent
+        self._run(day(65))
+        failed = moves[self.customer2]
+        self.assertFalse(failed.collection_stage_id, "its stage is not applied (rolled back)")
+        self.assertIn("no email address", failed.collection_error)
+        self.assertFalse(self._history(failed))
+        self.assertEqual(self._effects(self.customer2), (0, 0, 0), "no activity nor fee left behind")
+        self.assertIn("no email address", failed.message_ids[0].body)
+        for partner in (self.customer, self.customer3):
+            self.assertEqual(moves[partner].collection_stage_id, self.stages["Final notice"], partner.name)
+        # the collector sees it on the worklist
+        row = (
+            self.env["credit.collection.worklist"]
+            .with_user(self.collector)
+            .search([("partner_id", "=", self.customer2.id)])
+        )
+        self.assertEqual(row.failure_count, 1)
+        # not retried in a loop the same day; retried the next day once fixed
+        self._run(day(65))
+        self.assertFalse(failed.collection_stage_id)
+        self.customer2.email = "ap@beta.example"
+        self._run(day(66))
+        self.assertEqual(failed.collection_stage_id, self.stages["Final notice"])
+        self.assertFalse(failed.collection_error)
+        self.assertEqual(self._effects(self.customer2), (1, 1, 1))
