@@ -18,6 +18,11 @@
         "views/res_config_settings_views.xml",
         "wizards/credit_approval_request_views.xml",
         "wizards/credit_approval_decision_views.xml",
+        # issue 5: aging, provision, statements, KPIs
+        "data/credit_aging_bucket_set_data.xml",
+        "views/credit_aging_bucket_set_views.xml",
+        "report/credit_aging_report_views.xml",
+        "wizards/credit_aging_wizard_views.xml",
         "views/credit_collection_menus.xml",
     ],
     "demo": [

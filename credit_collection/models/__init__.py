@@ -8,3 +8,4 @@ from . import (
     res_partner,
     sale_order,
 )
+from . import credit_aging_bucket_set, credit_aging_engine  # issue 5

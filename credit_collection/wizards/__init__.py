@@ -1,1 +1,2 @@
 from . import credit_approval_decision, credit_approval_request
+from . import credit_aging_wizard  # issue 5
