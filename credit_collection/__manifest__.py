@@ -23,6 +23,7 @@
         "views/credit_aging_bucket_set_views.xml",
         "report/credit_aging_report_views.xml",
         "wizards/credit_aging_wizard_views.xml",
+        "views/credit_provision_views.xml",
         "views/credit_collection_menus.xml",
     ],
     "demo": [

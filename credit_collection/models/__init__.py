@@ -8,4 +8,4 @@ from . import (
     res_partner,
     sale_order,
 )
-from . import credit_aging_bucket_set, credit_aging_engine  # issue 5
+from . import credit_aging_bucket_set, credit_aging_engine, credit_provision_run, credit_provision_specific  # issue 5

@@ -104,11 +104,6 @@ class CreditAgingBucket(models.Model):
 
     _sql_constraints = [
         (
-            "provision_rate_range",
-            "CHECK (provision_rate >= 0 AND provision_rate <= 100)",
-            "A provision rate must lie between 0 and 100 %.",
-        ),
-        (
             "bounds_order",
             "CHECK (NOT has_min OR NOT has_max OR min_value <= max_value)",
             "A bucket's lower bound cannot exceed its upper bound.",
