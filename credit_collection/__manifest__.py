@@ -24,6 +24,7 @@
         "report/credit_aging_report_views.xml",
         "wizards/credit_aging_wizard_views.xml",
         "views/credit_provision_views.xml",
+        "views/credit_kpi_views.xml",
         "views/credit_collection_menus.xml",
     ],
     "demo": [

@@ -8,4 +8,12 @@ from . import (
     res_partner,
     sale_order,
 )
-from . import credit_aging_bucket_set, credit_aging_engine, credit_provision_run, credit_provision_specific  # issue 5
+from . import (  # issue 5
+    credit_aging_bucket_set,
+    credit_aging_engine,
+    credit_collection_target,
+    credit_kpi,
+    credit_overview,
+    credit_provision_run,
+    credit_provision_specific,
+)

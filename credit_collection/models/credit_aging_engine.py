@@ -195,7 +195,8 @@ class CreditAgingEngine(models.AbstractModel):
 
     @api.model
     def get_totals(self, groupby="partner_id", as_of=None, basis=None, bucket_set=None, companies=None, where=None):
-        """Residuals per group and bucket: {group_id: {bucket_id: amount, 'disputed': amount, 'total': amount}}.
+        """Residuals per group and bucket:
+        {group_id: {bucket_id: amount, 'total': amount, 'disputed': amount, 'current': not yet due}}.
 
         One aggregate over the same statement; `groupby` is one of GROUPINGS.
         """
@@ -204,25 +205,29 @@ class CreditAgingEngine(models.AbstractModel):
                 self.env._("Unknown aging grouping %(name)s; use one of %(names)s.", name=groupby, names=GROUPINGS)
             )
         self.env.flush_all()
+        as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
         query = self._items_query(as_of, basis, bucket_set, companies, where)
         self.env.cr.execute(
             SQL(
                 """
                 SELECT i.%(key)s AS key, i.bucket_id, SUM(i.residual) AS amount,
-                       SUM(i.residual) FILTER (WHERE i.disputed) AS disputed
+                       SUM(i.residual) FILTER (WHERE i.disputed) AS disputed,
+                       SUM(i.residual) FILTER (WHERE COALESCE(i.date_maturity, i.date) >= %(as_of)s) AS current
                   FROM (%(query)s) i
                  GROUP BY i.%(key)s, i.bucket_id
                 """,
                 key=SQL.identifier(groupby),
                 query=query,
+                as_of=as_of,
             )
         )
         result = {}
-        for key, bucket_id, amount, disputed in self.env.cr.fetchall():
-            group = result.setdefault(key, {"total": 0.0, "disputed": 0.0})
+        for key, bucket_id, amount, disputed, current in self.env.cr.fetchall():
+            group = result.setdefault(key, {"total": 0.0, "disputed": 0.0, "current": 0.0})
             group[bucket_id] = group.get(bucket_id, 0.0) + amount
             group["total"] += amount
             group["disputed"] += disputed or 0.0
+            group["current"] += current or 0.0
         return result
 
     @api.model
