@@ -25,6 +25,9 @@
         "wizards/credit_aging_wizard_views.xml",
         "views/credit_provision_views.xml",
         "views/credit_kpi_views.xml",
+        "data/credit_statement_mail_template.xml",
+        "report/credit_statement_templates.xml",
+        "wizards/credit_statement_wizard_views.xml",
         "views/credit_collection_menus.xml",
     ],
     "demo": [
