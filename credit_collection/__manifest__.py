@@ -32,6 +32,7 @@
     ],
     "demo": [
         "demo/credit_collection_demo.xml",
+        "demo/aging_demo.xml",  # issue 5
     ],
     "assets": {
         "web.assets_tests": [

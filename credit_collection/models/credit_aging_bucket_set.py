@@ -10,6 +10,8 @@ bucket starting right after the previous one ends), so the columns of a report a
 to its total.
 """
 
+from itertools import pairwise
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -52,14 +54,10 @@ class CreditAgingBucketSet(models.Model):
                 continue
             problems = []
             if buckets[0].has_min:
-                problems.append(
-                    self.env._("the first bucket %(name)s must have no lower bound", name=buckets[0].name)
-                )
+                problems.append(self.env._("the first bucket %(name)s must have no lower bound", name=buckets[0].name))
             if buckets[-1].has_max:
-                problems.append(
-                    self.env._("the last bucket %(name)s must have no upper bound", name=buckets[-1].name)
-                )
-            for prev, nxt in zip(buckets, buckets[1:], strict=False):
+                problems.append(self.env._("the last bucket %(name)s must have no upper bound", name=buckets[-1].name))
+            for prev, nxt in pairwise(buckets):
                 if not prev.has_max or not nxt.has_min or nxt.min_value != prev.max_value + 1:
                     problems.append(
                         self.env._(

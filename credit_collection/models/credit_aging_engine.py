@@ -95,7 +95,8 @@ class CreditAgingEngine(models.AbstractModel):
             start = SQL("COALESCE(m.invoice_date, aml.date)")
             full = SQL("EXTRACT(YEAR FROM age(%s::date, %s))::int", as_of, start)
             return SQL(
-                "(%(full)s + CASE WHEN %(start)s + make_interval(years => %(full)s) < %(as_of)s::date THEN 1 ELSE 0 END)",
+                "(%(full)s + CASE WHEN %(start)s + make_interval(years => %(full)s) < %(as_of)s::date"
+                " THEN 1 ELSE 0 END)",
                 full=full,
                 start=start,
                 as_of=as_of,

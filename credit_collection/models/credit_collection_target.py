@@ -14,7 +14,9 @@ class CreditCollectionTarget(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    month = fields.Date(required=True, default=lambda self: date_utils.start_of(fields.Date.context_today(self), "month"))
+    month = fields.Date(
+        required=True, default=lambda self: date_utils.start_of(fields.Date.context_today(self), "month")
+    )
     user_id = fields.Many2one("res.users", "Salesperson", tracking=True)
     team_id = fields.Many2one("crm.team", "Sales team", tracking=True)
     amount = fields.Monetary("Target", required=True, tracking=True)

@@ -39,8 +39,10 @@ class CreditOverview(models.TransientModel):
             kpi = self.env["credit.kpi"].compute(company, today, months=1)
             row = kpi[0] if kpi else {}
             # a collector sees the allowance figure, not the runs themselves
-            run = self.env["credit.provision.run"].sudo().search(
-                [("company_id", "=", company.id), ("state", "=", "posted")], order="date desc", limit=1
+            run = (
+                self.env["credit.provision.run"]
+                .sudo()
+                .search([("company_id", "=", company.id), ("state", "=", "posted")], order="date desc", limit=1)
             )
             overview.update(
                 {

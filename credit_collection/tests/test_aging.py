@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .aging_common import D, AgingCommon
+from .aging_common import AgingCommon, D
 
 
 @tagged("post_install", "-at_install")
@@ -43,7 +43,12 @@ class TestAging(AgingCommon):
                 "journal_id": cls.company_data["default_journal_misc"].id,
                 "line_ids": [
                     Command.create(
-                        {"account_id": receivable.id, "partner_id": cls.customer.id, "debit": 250.0, "date_maturity": False}
+                        {
+                            "account_id": receivable.id,
+                            "partner_id": cls.customer.id,
+                            "debit": 250.0,
+                            "date_maturity": False,
+                        }
                     ),
                     Command.create({"account_id": cls.company_data["default_account_revenue"].id, "credit": 250.0}),
                 ],
@@ -137,9 +142,7 @@ class TestAging(AgingCommon):
 
     def test_report_model_as_collector(self):
         report = self.env["credit.aging.report"].with_user(self.collector)
-        groups = report.with_context(credit_aging_date="2024-06-30")._read_group(
-            [], ["bucket_id"], ["residual:sum"]
-        )
+        groups = report.with_context(credit_aging_date="2024-06-30")._read_group([], ["bucket_id"], ["residual:sum"])
         by_bucket = {bucket.name: self.currency.round(amount) for bucket, amount in groups}
         self.assertEqual(by_bucket["31-60"], 700.0)
         self.assertEqual(self.currency.round(sum(by_bucket.values())), 2400.0, "other company not visible")

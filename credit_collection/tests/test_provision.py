@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .aging_common import D, AgingCommon
+from .aging_common import AgingCommon, D
 
 
 class ProvisionCommon(AgingCommon):

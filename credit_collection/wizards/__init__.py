@@ -1,2 +1,7 @@
-from . import credit_approval_decision, credit_approval_request
-from . import credit_aging_wizard, credit_kpi_wizard, credit_statement_wizard  # issue 5
+from . import (
+    credit_aging_wizard,
+    credit_approval_decision,
+    credit_approval_request,
+    credit_kpi_wizard,
+    credit_statement_wizard,
+)

@@ -61,7 +61,10 @@ class CreditKpiLine(models.TransientModel):
     cei = fields.Float("CEI (%)", digits=(16, 1), aggregator="avg")
     collection_rate = fields.Float("Collection rate (%)", digits=(16, 1), aggregator="avg")
     collection_basis = fields.Selection(
-        [("cash", "Cash received ÷ (opening AR + sales)"), ("applied", "Cash applied to own invoices ÷ (opening AR + sales)")]
+        [
+            ("cash", "Cash received ÷ (opening AR + sales)"),
+            ("applied", "Cash applied to own invoices ÷ (opening AR + sales)"),
+        ]
     )
     target = fields.Monetary()
     achievement = fields.Float("Achievement (%)", digits=(16, 1), aggregator="avg")

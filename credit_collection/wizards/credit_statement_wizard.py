@@ -80,14 +80,18 @@ class CreditStatementWizard(models.TransientModel):
             pdf = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids, data=self._data())[0]
             # A collector sends statements without the right to edit customers (which posting on a
             # partner requires): the wizard is collectors-only, the author stays the user.
-            attachment = self.env["ir.attachment"].sudo().create(
-                {
-                    "name": f"statement_{partner.id}_{ctx['credit_date_to']}.pdf",
-                    "datas": base64.b64encode(pdf),
-                    "res_model": "res.partner",
-                    "res_id": partner.id,
-                    "mimetype": "application/pdf",
-                }
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"statement_{partner.id}_{ctx['credit_date_to']}.pdf",
+                        "datas": base64.b64encode(pdf),
+                        "res_model": "res.partner",
+                        "res_id": partner.id,
+                        "mimetype": "application/pdf",
+                    }
+                )
             )
             partner.sudo().with_context(**ctx).message_post_with_source(
                 template,
