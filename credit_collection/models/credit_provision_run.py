@@ -81,6 +81,40 @@ class CreditProvisionRun(models.Model):
             )
         )
 
+    # figures and state only change through compute / post, never by a plain write (RPC, import)
+    _PROTECTED = frozenset(
+        {
+            "state",
+            "move_id",
+            "line_ids",
+            "receivable_amount",
+            "matrix_amount",
+            "specific_amount",
+            "required_amount",
+            "balance_amount",
+            "adjustment_amount",
+        }
+    )
+
+    def write(self, vals):
+        if not self.env.context.get("credit_provision_internal"):
+            protected = self._PROTECTED & set(vals)
+            if protected:
+                raise UserError(
+                    self.env._(
+                        "Use Compute / Approve & Post to change %(fields)s of a provision run.",
+                        fields=", ".join(sorted(protected)),
+                    )
+                )
+            if any(run.state == "posted" for run in self):
+                raise UserError(self.env._("A posted provision run cannot be changed; cancel its entry first."))
+        return super().write(vals)
+
+    def unlink(self):
+        if any(run.state == "posted" for run in self):
+            raise UserError(self.env._("A posted provision run cannot be deleted."))
+        return super().unlink()
+
     def _last_run_value(self, field_name):
         last = self.search([("company_id", "=", self.env.company.id), (field_name, "!=", False)], limit=1)
         return last[field_name]
@@ -208,7 +242,7 @@ class CreditProvisionRun(models.Model):
             required = cur.round(matrix_amount + specific_amount)
             balance = run._allowance_balance(run.date)
             run.line_ids.unlink()
-            run.write(
+            run.with_context(credit_provision_internal=True).write(
                 {
                     "line_ids": [fields.Command.create(v) for v in lines],
                     "receivable_amount": cur.round(total),
@@ -417,7 +451,7 @@ class CreditProvisionRun(models.Model):
                     }
                 )
                 move.action_post()
-            run.write({"state": "posted", "move_id": move and move.id})
+            run.with_context(credit_provision_internal=True).write({"state": "posted", "move_id": move and move.id})
             run.message_post(
                 body=self.env._(
                     "Posted: required %(required)s, balance %(balance)s, adjustment %(adjustment)s.",
@@ -438,7 +472,7 @@ class CreditProvisionRun(models.Model):
                         name=run.name,
                     )
                 )
-            run.state = "cancel"
+            run.with_context(credit_provision_internal=True).state = "cancel"
         return True
 
     def action_export_xlsx(self):

@@ -162,6 +162,9 @@ class TestProvisionIfrs(ProvisionCommon):
             self.ifrs_set.bucket_ids[0].provision_rate = -1
         with self.assertRaises(ValidationError):
             self.env["credit.provision.specific"].create({"partner_id": self.beta.id, "rate": 120.0, "reason": "x"})
+        run = self._run(D)
+        with self.assertRaisesRegex(UserError, "Approve & Post"):
+            run.write({"state": "posted"})
         self.assertFalse(self.env["credit.provision.run"].search([("state", "=", "posted")]))
 
 

@@ -1,0 +1,102 @@
+"""Benchmark of the aging engine (issue 5), self-contained: `measure(env)` on any database.
+
+Measures, for the current company, at today and at the same day a year back:
+- the aging summary by customer and bucket (credit.aging.engine.get_totals, what the pivot and the
+  exports read): wall time, SQL queries, peak Python memory;
+- the aging report model's read_group (what the pivot view runs);
+- the floor: one bare SQL sum of the same residuals (today: SUM(amount_residual) of the open
+  receivable items; a year back: the receivable ledger balance at that date, which the aging
+  total equals), and the ratio engine / floor.
+Run it from an Odoo shell: `from bench.bench_aging import measure; print(measure(env))`, or let the
+bench harness import it.
+"""
+
+import time
+import tracemalloc
+from datetime import date, timedelta
+
+from odoo.tools import SQL
+
+
+def _timed(env, func, repeat=3):
+    """Best of `repeat` runs: (seconds, queries, peak KiB, result)."""
+    best = None
+    for _i in range(repeat):
+        env.invalidate_all()
+        queries = env.cr.sql_log_count
+        tracemalloc.start()
+        start = time.perf_counter()
+        result = func()
+        elapsed = time.perf_counter() - start
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        run = (elapsed, env.cr.sql_log_count - queries, peak / 1024.0, result)
+        if best is None or run[0] < best[0]:
+            best = run
+    return best
+
+
+def _floor(env, company, as_of, today):
+    if as_of >= today:
+        query = SQL(
+            """SELECT COALESCE(SUM(aml.amount_residual), 0) FROM account_move_line aml
+                 JOIN account_account acc ON acc.id = aml.account_id
+                WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
+                  AND aml.reconciled IS NOT TRUE AND aml.company_id = %s""",
+            company.id,
+        )
+    else:
+        query = SQL(
+            """SELECT COALESCE(SUM(aml.balance), 0) FROM account_move_line aml
+                 JOIN account_account acc ON acc.id = aml.account_id
+                WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
+                  AND aml.date <= %s AND aml.company_id = %s""",
+            as_of,
+            company.id,
+        )
+    env.cr.execute(query)
+    return env.cr.fetchone()[0]
+
+
+def measure(env, company=None, today=None):
+    """[{metric, value, unit}] for the aging engine at today and a year back."""
+    company = company or env.company
+    today = today or date.today()
+    engine = env["credit.aging.engine"].with_company(company)
+    report = env["credit.aging.report"].with_company(company)
+    env.flush_all()
+    results = []
+    for label, as_of in (("today", today), ("year_back", today - timedelta(days=365))):
+        t_eng, q_eng, mem_eng, totals = _timed(
+            env, lambda as_of=as_of: engine.get_totals("partner_id", as_of=as_of, companies=company)
+        )
+        t_rep, q_rep, mem_rep, _groups = _timed(
+            env,
+            lambda as_of=as_of: report.with_context(credit_aging_date=str(as_of))._read_group(
+                [("company_id", "=", company.id)], ["partner_id", "bucket_id"], ["residual:sum"]
+            ),
+        )
+        t_floor, q_floor, _mem, floor = _timed(env, lambda as_of=as_of: _floor(env, company, as_of, today))
+        total = sum(group["total"] for group in totals.values())
+        results += [
+            {"metric": f"aging_{label}_engine_time", "value": round(t_eng, 4), "unit": "s"},
+            {"metric": f"aging_{label}_engine_queries", "value": q_eng, "unit": "queries"},
+            {"metric": f"aging_{label}_engine_peak_memory", "value": round(mem_eng, 1), "unit": "KiB"},
+            {"metric": f"aging_{label}_pivot_time", "value": round(t_rep, 4), "unit": "s"},
+            {"metric": f"aging_{label}_pivot_queries", "value": q_rep, "unit": "queries"},
+            {"metric": f"aging_{label}_pivot_peak_memory", "value": round(mem_rep, 1), "unit": "KiB"},
+            {"metric": f"aging_{label}_floor_time", "value": round(t_floor, 4), "unit": "s"},
+            {"metric": f"aging_{label}_floor_queries", "value": q_floor, "unit": "queries"},
+            {
+                "metric": f"aging_{label}_engine_vs_floor",
+                "value": round(t_eng / t_floor, 2) if t_floor else 0.0,
+                "unit": "x",
+            },
+            {"metric": f"aging_{label}_groups", "value": len(totals), "unit": "customers"},
+            {
+                "metric": f"aging_{label}_ties_out",
+                "value": int(round(total - float(floor), 2) == 0),
+                "unit": "bool",
+            },
+        ]
+    return results
