@@ -30,7 +30,7 @@ The aging report, the provision runs and the KPIs all read this engine.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 GROUPINGS = ("partner_id", "user_id", "team_id", "country_id", "company_id", "grade_id", "bucket_id")
@@ -39,6 +39,14 @@ GROUPINGS = ("partner_id", "user_id", "team_id", "country_id", "company_id", "gr
 class CreditAgingEngine(models.AbstractModel):
     _name = "credit.aging.engine"
     _description = "Aging engine (open receivables at a date)"
+
+    # ------------------------------------------------------------------ access
+    @api.model
+    def _check_reader(self):
+        """The engine reads every receivable of the companies: collectors and above only (it is
+        reachable by RPC, and reads with SQL, below the ORM's access rules)."""
+        if not self.env.su and not self.env.user.has_group("credit_collection.group_credit_collector"):
+            raise AccessError(self.env._("Only credit collectors, analysts and managers may read the aging."))
 
     # ------------------------------------------------------------------ parameters
     @api.model
@@ -117,7 +125,8 @@ class CreditAgingEngine(models.AbstractModel):
         disputed. `where` is an optional SQL condition on aml / m / cp.
         """
         as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
-        company_ids = list(companies.ids)
+        # never more than the user's allowed companies (the company switcher's)
+        company_ids = list((companies & self.env.user.company_ids).ids if not self.env.su else companies.ids)
         return SQL(
             """
             WITH later AS (
@@ -188,6 +197,7 @@ class CreditAgingEngine(models.AbstractModel):
     @api.model
     def get_items(self, as_of=None, basis=None, bucket_set=None, companies=None, where=None):
         """The open items at `as_of` as a list of dicts (see `_items_query` for the keys)."""
+        self._check_reader()
         self.env.flush_all()
         self.env.cr.execute(
             SQL("%s ORDER BY partner_id, age DESC, id", self._items_query(as_of, basis, bucket_set, companies, where))
@@ -201,6 +211,7 @@ class CreditAgingEngine(models.AbstractModel):
 
         One aggregate over the same statement; `groupby` is one of GROUPINGS.
         """
+        self._check_reader()
         if groupby not in GROUPINGS:
             raise UserError(
                 self.env._("Unknown aging grouping %(name)s; use one of %(names)s.", name=groupby, names=GROUPINGS)
@@ -234,6 +245,7 @@ class CreditAgingEngine(models.AbstractModel):
     @api.model
     def get_ledger_balance(self, as_of=None, companies=None):
         """Balance of the receivable accounts in the general ledger at `as_of` (the tie-out)."""
+        self._check_reader()
         as_of, _basis, _set, companies = self._params(as_of, companies=companies)
         self.env.flush_all()
         self.env.cr.execute(

@@ -125,6 +125,7 @@ class CreditKpi(models.AbstractModel):
     @api.model
     def compute(self, company, date_to, months=12, dimension="company"):
         """KPI rows, latest month first: one dict per (month, key of the dimension)."""
+        self.env["credit.aging.engine"]._check_reader()
         self.env.flush_all()
         engine = self.env["credit.aging.engine"]
         cur = company.currency_id

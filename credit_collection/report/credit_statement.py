@@ -93,6 +93,7 @@ class CreditStatementReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        self.env["credit.aging.engine"]._check_reader()
         date_from, date_to = self._dates(data)
         company = self.env.company
         bucket_set = None

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .aging_common import AgingCommon, D
@@ -148,6 +148,12 @@ class TestAging(AgingCommon):
         self.assertEqual(self.currency.round(sum(by_bucket.values())), 2400.0, "other company not visible")
         items = report.with_context(credit_aging_date="2024-06-30").search([("move_id", "=", self.inv1.id)])
         self.assertEqual(items.residual, 700.0, "drill-down item")
+
+    def test_salesman_cannot_read_the_engine(self):
+        with self.assertRaises(AccessError):
+            self.engine.with_user(self.salesman).get_totals("partner_id", as_of=D)
+        with self.assertRaises(AccessError):
+            self.env["credit.aging.report"].with_user(self.salesman).search([])
 
     def test_wizard_exports(self):
         wizard = (
