@@ -197,6 +197,12 @@ class CreditProvisionRun(models.Model):
             item["specific"] = spec
         return items
 
+    def _matrix_rate(self, bucket, grade_id):
+        """Rate (%) of the matrix for an item of `bucket` whose customer has grade `grade_id` (None
+        without grades). Hook for per-grade rates: a module adding customer grades (issue 3)
+        overrides it, e.g. with a (bucket, grade) -> rate table; the default is the bucket's rate."""
+        return bucket.provision_rate
+
     def action_compute(self):
         self._check_ready()
         for run in self:
@@ -204,7 +210,7 @@ class CreditProvisionRun(models.Model):
                 raise UserError(self.env._("Run %(name)s is posted: it cannot be recomputed.", name=run.name))
             cur = run.currency_id
             buckets = run.bucket_set_id.bucket_ids.sorted("sequence")
-            matrix = {b.id: 0.0 for b in buckets}
+            matrix = {b.id: {} for b in buckets}  # bucket -> grade -> open amount
             specific = {}
             total = 0.0
             for item in run._items():
@@ -213,18 +219,30 @@ class CreditProvisionRun(models.Model):
                     key = item["specific"]
                     specific[key] = specific.get(key, 0.0) + item["residual"]
                 elif item["bucket_id"] in matrix:
-                    matrix[item["bucket_id"]] += item["residual"]
+                    grades = matrix[item["bucket_id"]]
+                    grades[item["grade_id"]] = grades.get(item["grade_id"], 0.0) + item["residual"]
             suggested = run._suggested_rates()
             lines = []
             for bucket in buckets:
-                balance = cur.round(matrix[bucket.id])
+                balance = cur.round(sum(matrix[bucket.id].values()))
+                allowance = 0.0
+                rates = set()
+                for grade_id, amount in matrix[bucket.id].items():
+                    rate = run._matrix_rate(bucket, grade_id)
+                    rates.add(rate)
+                    allowance += cur.round(max(cur.round(amount), 0.0) * rate / 100.0)
+                allowance = cur.round(allowance)
+                if len(rates) > 1:  # per-grade rates: show the effective rate of the bucket
+                    rate = round(allowance / balance * 100.0, 4) if balance > 0 else bucket.provision_rate
+                else:
+                    rate = rates.pop() if rates else bucket.provision_rate
                 lines.append(
                     {
                         "bucket_id": bucket.id,
                         "balance": balance,
-                        "rate": bucket.provision_rate,
+                        "rate": rate,
                         "suggested_rate": suggested.get(bucket.id),
-                        "allowance": cur.round(max(balance, 0.0) * bucket.provision_rate / 100.0),
+                        "allowance": allowance,
                     }
                 )
             for spec, amount in specific.items():

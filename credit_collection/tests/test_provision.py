@@ -202,3 +202,22 @@ class TestProvisionCohort(ProvisionCommon):
         may = self._run(date(2024, 5, 31))
         may.action_compute()
         self.assertEqual((may.opening_amount, may.write_off_amount, may.closing_amount), (0.0, 2_000.0, -2_000.0))
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionGradeHook(ProvisionCommon):
+    def test_matrix_rate_hook(self):
+        """Per-grade rates plug in through _matrix_rate: with a doubled rate the bucket doubles."""
+        self._inv(1_000.0, date(2024, 4, 1), date(2024, 5, 1))  # 60 d -> 31-60 at 3.6 %
+        run = self._run(D)
+        run.action_compute()
+        self.assertEqual(self._bucket_line(run, "31-60").allowance, 36.0)
+        run_cls = type(self.env["credit.provision.run"])
+        original = run_cls._matrix_rate
+        try:
+            run_cls._matrix_rate = lambda self, bucket, grade_id: bucket.provision_rate * 2
+            run.action_compute()
+        finally:
+            run_cls._matrix_rate = original
+        self.assertEqual(self._bucket_line(run, "31-60").allowance, 72.0)
+        self.assertEqual(self._bucket_line(run, "31-60").rate, 7.2)
