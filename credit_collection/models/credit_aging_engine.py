@@ -32,6 +32,7 @@ The aging report, the provision runs and the KPIs all read this engine.
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 GROUPINGS = ("partner_id", "user_id", "team_id", "country_id", "company_id", "grade_id", "bucket_id")
 
@@ -39,6 +40,15 @@ GROUPINGS = ("partner_id", "user_id", "team_id", "country_id", "company_id", "gr
 class CreditAgingEngine(models.AbstractModel):
     _name = "credit.aging.engine"
     _description = "Aging engine (open receivables at a date)"
+
+    def init(self):
+        # the partial reconciliations dated after an as-of date are read by range
+        create_index(
+            self.env.cr,
+            "credit_collection_partial_reconcile_max_date_idx",
+            "account_partial_reconcile",
+            ["company_id", "max_date"],
+        )
 
     # ------------------------------------------------------------------ access
     @api.model
@@ -143,6 +153,17 @@ class CreditAgingEngine(models.AbstractModel):
                        ) p
                  GROUP BY line_id
             ),
+            candidate AS (
+                -- open today (Odoo's partial index on unreconciled posted items) or reopened by a
+                -- later reconciliation; written as Odoo writes the index predicate so it is used
+                SELECT aml.id
+                  FROM account_move_line aml
+                 WHERE aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                   AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+                   AND aml.parent_state = 'posted'
+                 UNION
+                SELECT line_id FROM later
+            ),
             item AS (
                 SELECT aml.id,
                        aml.move_id,
@@ -164,7 +185,8 @@ class CreditAgingEngine(models.AbstractModel):
                        aml.amount_residual_currency + COALESCE(later.amount_currency, 0) AS residual_currency,
                        %(age)s AS age,
                        %(disputed)s AS disputed
-                  FROM account_move_line aml
+                  FROM candidate
+                  JOIN account_move_line aml ON aml.id = candidate.id
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN account_move m ON m.id = aml.move_id
                   LEFT JOIN res_partner pa ON pa.id = aml.partner_id
@@ -174,7 +196,6 @@ class CreditAgingEngine(models.AbstractModel):
                    AND acc.account_type = 'asset_receivable'
                    AND aml.company_id = ANY(%(company_ids)s)
                    AND aml.date <= %(as_of)s
-                   AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
                    AND %(where)s
             )
             SELECT item.*, b.id AS bucket_id, b.sequence AS bucket_sequence
