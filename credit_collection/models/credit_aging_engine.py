@@ -123,6 +123,19 @@ class CreditAgingEngine(models.AbstractModel):
             return SQL("(%s::date - COALESCE(m.invoice_date, aml.date))", as_of)
         return SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", as_of)
 
+    @api.model
+    def _bucket_sql(self, bucket_set):
+        """The bucket of an item as one CASE over its age: the set's buckets are contiguous
+        (validated), so the first upper bound the age does not exceed names its bucket."""
+        buckets = bucket_set.bucket_ids.sorted(lambda b: (b.has_min, b.min_value, b.id))
+        if not buckets:
+            return SQL("NULL::int")
+        last = buckets.filtered(lambda b: not b.has_max)[:1]
+        whens = [SQL("WHEN item.age <= %s THEN %s", b.max_value, b.id) for b in buckets if b.has_max]
+        if not whens:
+            return SQL("%s::int", last.id)
+        return SQL("(CASE %s ELSE %s::int END)", SQL(" ").join(whens), last.id or None)
+
     # ------------------------------------------------------------------ the statement
     @api.model
     def _items_query(self, as_of=None, basis=None, bucket_set=None, companies=None, where=None):
@@ -131,7 +144,7 @@ class CreditAgingEngine(models.AbstractModel):
         Columns: id (the journal item), move_id, company_id, partner_id (commercial partner),
         user_id, team_id, country_id, grade_id, account_id, date, date_maturity, invoice_date,
         currency_id, company_currency_id, amount (original, company currency), amount_currency
-        (original, item currency), residual, residual_currency, age, bucket_id, bucket_sequence,
+        (original, item currency), residual, residual_currency, age, bucket_id,
         disputed. `where` is an optional SQL condition on aml / m / cp.
         """
         as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
@@ -198,12 +211,8 @@ class CreditAgingEngine(models.AbstractModel):
                    AND aml.date <= %(as_of)s
                    AND %(where)s
             )
-            SELECT item.*, b.id AS bucket_id, b.sequence AS bucket_sequence
+            SELECT item.*, %(bucket)s AS bucket_id
               FROM item
-              LEFT JOIN credit_aging_bucket b
-                ON b.set_id = %(set_id)s
-               AND (NOT b.has_min OR item.age >= b.min_value)
-               AND (NOT b.has_max OR item.age <= b.max_value)
              WHERE item.residual != 0
             """,
             as_of=as_of,
@@ -211,7 +220,7 @@ class CreditAgingEngine(models.AbstractModel):
             grade=self._grade_sql("cp", "aml"),
             age=self._age_sql(as_of, basis, bucket_set.unit),
             disputed=self._dispute_sql("m"),
-            set_id=bucket_set.id or None,
+            bucket=self._bucket_sql(bucket_set),
             where=where or SQL("TRUE"),
         )
 
