@@ -1,3 +1,5 @@
+import io
+import zipfile
 from datetime import date
 
 from odoo import Command
@@ -168,7 +170,13 @@ class TestAging(AgingCommon):
         action = wizard.action_export_xlsx()
         self.assertTrue(wizard.file_data and action["url"])
         content = self.env["credit.aging.xlsx"].with_user(self.collector)._generate(wizard)
-        self.assertEqual(content[:2], b"PK", "an XLSX (zip) file")
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            summary = book.read("xl/worksheets/sheet1.xml").decode()
+            detail = book.read("xl/worksheets/sheet2.xml").decode()
+        self.assertIn("<f>SUM(", summary, "totals are formulas")
+        self.assertIn('state="frozen"', summary, "frozen header")
+        self.assertIn("<f>SUBTOTAL(9,", detail)
+        self.assertIn('state="frozen"', detail)
         pdf_action = wizard.action_export_pdf()
         self.assertEqual(pdf_action["report_name"], "credit_collection.report_credit_aging")
         html = self.env["ir.actions.report"]._render_qweb_html("credit_collection.report_credit_aging", wizard.ids)[0]
