@@ -150,6 +150,28 @@ class CreditAgingEngine(models.AbstractModel):
         as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
         # never more than the user's allowed companies (the company switcher's)
         company_ids = list((companies & self.env.user.company_ids).ids if not self.env.su else companies.ids)
+        if as_of >= fields.Date.context_today(self):
+            # today (the everyday pivot): start from Odoo's partial index on unreconciled posted
+            # items (the predicate is written as Odoo writes it so the planner uses it), plus the
+            # few items reopened by reconciliations dated later
+            candidate = SQL(
+                """candidate AS (
+                    SELECT aml.id
+                      FROM account_move_line aml
+                     WHERE aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                       AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+                       AND aml.parent_state = 'posted'
+                     UNION
+                    SELECT line_id FROM later
+                ),"""
+            )
+            source = SQL("FROM candidate JOIN account_move_line aml ON aml.id = candidate.id")
+            open_condition = SQL("TRUE")
+        else:
+            # a past date: many items were reconciled after it, read the receivable items up to it
+            candidate = SQL()
+            source = SQL("FROM account_move_line aml")
+            open_condition = SQL("(aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)")
         return SQL(
             """
             WITH later AS (
@@ -166,17 +188,7 @@ class CreditAgingEngine(models.AbstractModel):
                        ) p
                  GROUP BY line_id
             ),
-            candidate AS (
-                -- open today (Odoo's partial index on unreconciled posted items) or reopened by a
-                -- later reconciliation; written as Odoo writes the index predicate so it is used
-                SELECT aml.id
-                  FROM account_move_line aml
-                 WHERE aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
-                   AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
-                   AND aml.parent_state = 'posted'
-                 UNION
-                SELECT line_id FROM later
-            ),
+            %(candidate)s
             item AS (
                 SELECT aml.id,
                        aml.move_id,
@@ -198,8 +210,7 @@ class CreditAgingEngine(models.AbstractModel):
                        aml.amount_residual_currency + COALESCE(later.amount_currency, 0) AS residual_currency,
                        %(age)s AS age,
                        %(disputed)s AS disputed
-                  FROM candidate
-                  JOIN account_move_line aml ON aml.id = candidate.id
+                  %(source)s
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN account_move m ON m.id = aml.move_id
                   LEFT JOIN res_partner pa ON pa.id = aml.partner_id
@@ -209,6 +220,7 @@ class CreditAgingEngine(models.AbstractModel):
                    AND acc.account_type = 'asset_receivable'
                    AND aml.company_id = ANY(%(company_ids)s)
                    AND aml.date <= %(as_of)s
+                   AND %(open)s
                    AND %(where)s
             )
             SELECT item.*, %(bucket)s AS bucket_id
@@ -221,6 +233,9 @@ class CreditAgingEngine(models.AbstractModel):
             age=self._age_sql(as_of, basis, bucket_set.unit),
             disputed=self._dispute_sql("m"),
             bucket=self._bucket_sql(bucket_set),
+            candidate=candidate,
+            source=source,
+            open=open_condition,
             where=where or SQL("TRUE"),
         )
 
