@@ -27,6 +27,16 @@
         "views/res_partner_collection_views.xml",
         "views/res_config_settings_collection_views.xml",
         "report/credit_collection_worklist_views.xml",
+        # issue 5: aging, provision, statements, KPIs
+        "data/credit_aging_bucket_set_data.xml",
+        "views/credit_aging_bucket_set_views.xml",
+        "report/credit_aging_report_views.xml",
+        "wizards/credit_aging_wizard_views.xml",
+        "views/credit_provision_views.xml",
+        "views/credit_kpi_views.xml",
+        "data/credit_statement_mail_template.xml",
+        "report/credit_statement_templates.xml",
+        "wizards/credit_statement_wizard_views.xml",
         "views/credit_collection_menus.xml",
         "data/credit_review_data.xml",
         "views/credit_grade_views.xml",
@@ -41,6 +51,7 @@
         "demo/credit_review_demo.xml",
         "demo/collection_demo.xml",
         "demo/grade_collection_demo.xml",
+        "demo/aging_demo.xml",  # issue 5
     ],
     "assets": {
         "web.assets_tests": [

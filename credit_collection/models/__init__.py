@@ -1,22 +1,26 @@
-# collection stages (issue 4)
-from . import (
-    account_move,
-    credit_approval,
-    credit_collection_demo,
-    credit_collection_history,
-    credit_collection_promise,
-    credit_collection_run,
-    credit_collection_strategy,
-    credit_exposure,
-    credit_exposure_credit_file,
-    credit_grade,
-    credit_guarantee,
-    credit_partner_lock,
-    credit_review,
-    credit_scorecard,
-    credit_warning,
-    res_company,
-    res_config_settings,
-    res_partner,
-    sale_order,
-)
+from . import account_move
+from . import credit_aging_bucket_set
+from . import credit_aging_engine
+from . import credit_approval
+from . import credit_collection_demo
+from . import credit_collection_history
+from . import credit_collection_promise
+from . import credit_collection_run
+from . import credit_collection_strategy
+from . import credit_exposure
+from . import credit_exposure_credit_file
+from . import credit_grade
+from . import credit_guarantee
+from . import credit_partner_lock
+from . import credit_review
+from . import credit_scorecard
+from . import credit_warning
+from . import credit_collection_target
+from . import credit_kpi
+from . import credit_overview
+from . import credit_provision_run
+from . import credit_provision_specific
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import sale_order

@@ -1,3 +1,4 @@
+from . import test_aging
 from . import test_approval
 from . import test_collection_promise
 from . import test_collection_run
@@ -11,8 +12,11 @@ from . import test_credit_grade_order
 from . import test_credit_review
 from . import test_credit_warning
 from . import test_exposure
+from . import test_kpi
 from . import test_packaging
+from . import test_provision
 from . import test_query_count
+from . import test_statement
 from . import test_ui_collection
 from . import test_ui_credit
 from . import test_ui_review

@@ -1,0 +1,117 @@
+"""Benchmark of the aging engine (issue 5), self-contained: `measure(env)` on any database.
+
+Measures, for the current company, at today and at the same day a year back:
+- the aging summary by customer and bucket (credit.aging.engine.get_totals, what the pivot and the
+  exports read): wall time, SQL queries, peak Python memory;
+- the aging report model's read_group (what the pivot view runs);
+- the floor: one bare SQL sum of the same residuals (today's residuals plus the partial
+  reconciliations dated after the date, no buckets, no customers), and the ratio engine / floor;
+- whether the aging total equals the floor and the receivable ledger balance at the date.
+Run it from an Odoo shell: `from bench.bench_aging import measure; print(measure(env))`, or let the
+bench harness import it.
+"""
+
+import time
+import tracemalloc
+from datetime import date, timedelta
+
+from odoo.tools import SQL
+
+
+def _timed(env, func, repeat=3):
+    """Best of `repeat` timed runs, then one run under tracemalloc (which slows Python down, so it
+    is kept out of the timings): (seconds, queries, peak KiB, result)."""
+    best = None
+    for _i in range(repeat):
+        env.invalidate_all()
+        queries = env.cr.sql_log_count
+        start = time.perf_counter()
+        result = func()
+        elapsed = time.perf_counter() - start
+        if best is None or elapsed < best[0]:
+            best = (elapsed, env.cr.sql_log_count - queries, result)
+    env.invalidate_all()
+    tracemalloc.start()
+    func()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return best[0], best[1], peak / 1024.0, best[2]
+
+
+def _floor(env, company, as_of):
+    """The same residuals at `as_of`, summed with nothing else: today's residual of the receivable
+    items dated up to then, plus the partial reconciliations dated after it."""
+    env.cr.execute(
+        SQL(
+            """
+            WITH later AS (
+                SELECT line_id, SUM(amount) AS amount FROM (
+                    SELECT debit_move_id AS line_id, amount FROM account_partial_reconcile
+                     WHERE max_date > %(as_of)s AND company_id = %(company)s
+                    UNION ALL
+                    SELECT credit_move_id, -amount FROM account_partial_reconcile
+                     WHERE max_date > %(as_of)s AND company_id = %(company)s
+                ) p GROUP BY line_id
+            )
+            SELECT COALESCE(SUM(aml.amount_residual + COALESCE(later.amount, 0)), 0)
+              FROM account_move_line aml
+              JOIN account_account acc ON acc.id = aml.account_id
+              LEFT JOIN later ON later.line_id = aml.id
+             WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
+               AND aml.company_id = %(company)s AND aml.date <= %(as_of)s
+               AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
+            """,
+            as_of=as_of,
+            company=company.id,
+        )
+    )
+    return env.cr.fetchone()[0]
+
+
+def _ledger(env, company, as_of):
+    return env["credit.aging.engine"].get_ledger_balance(as_of, company)
+
+
+def measure(env, company=None, today=None):
+    """[{metric, value, unit}] for the aging engine at today and a year back."""
+    company = company or env.company
+    today = today or date.today()
+    engine = env["credit.aging.engine"].with_company(company)
+    report = env["credit.aging.report"].with_company(company)
+    env.flush_all()
+    results = []
+    for label, as_of in (("today", today), ("year_back", today - timedelta(days=365))):
+        t_eng, q_eng, mem_eng, totals = _timed(
+            env, lambda as_of=as_of: engine.get_totals("partner_id", as_of=as_of, companies=company)
+        )
+        t_rep, q_rep, mem_rep, _groups = _timed(
+            env,
+            lambda as_of=as_of: report.with_context(credit_aging_date=str(as_of))._read_group(
+                [("company_id", "=", company.id)], ["partner_id", "bucket_id"], ["residual:sum"]
+            ),
+        )
+        t_floor, q_floor, _mem, floor = _timed(env, lambda as_of=as_of: _floor(env, company, as_of))
+        ledger = _ledger(env, company, as_of)
+        total = sum(group["total"] for group in totals.values())
+        results += [
+            {"metric": f"aging_{label}_engine_time", "value": round(t_eng, 4), "unit": "s"},
+            {"metric": f"aging_{label}_engine_queries", "value": q_eng, "unit": "queries"},
+            {"metric": f"aging_{label}_engine_peak_memory", "value": round(mem_eng, 1), "unit": "KiB"},
+            {"metric": f"aging_{label}_pivot_time", "value": round(t_rep, 4), "unit": "s"},
+            {"metric": f"aging_{label}_pivot_queries", "value": q_rep, "unit": "queries"},
+            {"metric": f"aging_{label}_pivot_peak_memory", "value": round(mem_rep, 1), "unit": "KiB"},
+            {"metric": f"aging_{label}_floor_time", "value": round(t_floor, 4), "unit": "s"},
+            {"metric": f"aging_{label}_floor_queries", "value": q_floor, "unit": "queries"},
+            {
+                "metric": f"aging_{label}_engine_vs_floor",
+                "value": round(t_eng / t_floor, 2) if t_floor else 0.0,
+                "unit": "x",
+            },
+            {"metric": f"aging_{label}_groups", "value": len(totals), "unit": "customers"},
+            {
+                "metric": f"aging_{label}_ties_out",
+                "value": int(round(total - float(floor), 2) == 0 and round(total - float(ledger), 2) == 0),
+                "unit": "bool",
+            },
+        ]
+    return results

@@ -1,0 +1,311 @@
+"""The one aging engine: open receivables of any date, in one SQL statement.
+
+An item is a posted journal item on a receivable account (``asset_receivable``) dated on or before
+the as-of date D. Its residual at D, in company currency, is
+
+    residual(D) = amount_residual (today) + partial reconciliations dated after D
+                = balance - partial reconciliations dated on or before D
+
+where a partial reconciliation's date is its ``max_date``: the later of the two reconciled items'
+dates, i.e. the day the reconciliation exists in the ledger. With that date the total ties out to
+the general ledger: a partial dated on or before D joins two items both dated on or before D and
+cancels out between them; a partial dated after D has at least one side dated after D, which is
+left out, so the other side keeps its full amount. Hence
+
+    Σ residual(D) over the items = Σ balance of the receivable items dated on or before D
+
+exactly (tests/test_aging.py proves it). Starting from today's ``amount_residual`` and adding back
+the partials dated after D touches only the unreconciled items plus those reconciled after D, so
+aging at today reads the unreconciled index and nothing else.
+
+The age of an item is an integer in the bucket set's unit:
+- days past due: D - (due date, or the item's date when it has none);
+- days since invoice: D - (invoice date, or the item's date);
+- years since invoice (账龄): the number of started years, 1 for up to one year, 2 for more than
+  one and up to two years, ...; 0 or less for future dates (first bucket).
+Credit items (refunds, unapplied payments) are aged the same way on their own dates, so every
+amount lands in exactly one bucket and the columns add up to the total.
+
+The aging report, the provision runs and the KPIs all read this engine.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+GROUPINGS = ("partner_id", "user_id", "team_id", "country_id", "company_id", "grade_id", "bucket_id")
+
+
+class CreditAgingEngine(models.AbstractModel):
+    _name = "credit.aging.engine"
+    _description = "Aging engine (open receivables at a date)"
+
+    def init(self):
+        # the partial reconciliations dated after an as-of date are read by range
+        create_index(
+            self.env.cr,
+            "credit_collection_partial_reconcile_max_date_idx",
+            "account_partial_reconcile",
+            ["company_id", "max_date"],
+        )
+
+    # ------------------------------------------------------------------ access
+    @api.model
+    def _check_reader(self):
+        """The engine reads every receivable of the companies: collectors and above only (it is
+        reachable by RPC, and reads with SQL, below the ORM's access rules)."""
+        if not self.env.su and not self.env.user.has_group("credit_collection.group_credit_collector"):
+            raise AccessError(self.env._("Only credit collectors, analysts and managers may read the aging."))
+
+    # ------------------------------------------------------------------ parameters
+    @api.model
+    def _default_bucket_set(self):
+        bucket_set = self.env.ref("credit_collection.aging_bucket_set_days", raise_if_not_found=False)
+        return bucket_set or self.env["credit.aging.bucket.set"].search([], limit=1)
+
+    @api.model
+    def _params(self, as_of=None, basis=None, bucket_set=None, companies=None):
+        """Normalise the parameters; missing ones come from the context, then the defaults."""
+        ctx = self.env.context
+        as_of = fields.Date.to_date(as_of or ctx.get("credit_aging_date")) or fields.Date.context_today(self)
+        if bucket_set is None and ctx.get("credit_aging_bucket_set_id"):
+            bucket_set = self.env["credit.aging.bucket.set"].browse(ctx["credit_aging_bucket_set_id"]).exists()
+        # without any bucket set (during installation) items simply have no bucket
+        bucket_set = bucket_set or self._default_bucket_set()
+        basis = basis or ctx.get("credit_aging_basis") or bucket_set.basis
+        if bucket_set.unit == "years":
+            basis = "invoice"
+        companies = companies if companies is not None else self.env.companies
+        return as_of, basis, bucket_set.sudo(), companies
+
+    # ------------------------------------------------------------------ optional fields of other issues
+    @api.model
+    def _grade_sql(self, partner_alias, company_alias):
+        """The customer's grade when res.partner.credit_grade_id exists (issue 3), else NULL."""
+        field = self.env["res.partner"]._fields.get("credit_grade_id")
+        if not field or not field.store:
+            return SQL("NULL::int")
+        if field.company_dependent:
+            return SQL(
+                "(%s ->> %s::text)::int",
+                SQL.identifier(partner_alias, "credit_grade_id"),
+                SQL.identifier(company_alias, "company_id"),
+            )
+        return SQL.identifier(partner_alias, "credit_grade_id")
+
+    @api.model
+    def _dispute_sql(self, move_alias):
+        """Is the item's invoice disputed? When account.move.collection_dispute exists (issue 4)."""
+        field = self.env["account.move"]._fields.get("collection_dispute")
+        if not field or not field.store or field.company_dependent:
+            return SQL("FALSE")
+        column = SQL.identifier(move_alias, "collection_dispute")
+        if field.type == "boolean":
+            return SQL("COALESCE(%s, FALSE)", column)
+        if field.type in ("char", "text", "selection"):
+            return SQL("COALESCE(%s, '') NOT IN ('', 'none', 'resolved')", column)
+        return SQL("%s IS NOT NULL", column)
+
+    @api.model
+    def _age_sql(self, as_of, basis, unit):
+        if unit == "years":
+            start = SQL("COALESCE(m.invoice_date, aml.date)")
+            full = SQL("EXTRACT(YEAR FROM age(%s::date, %s))::int", as_of, start)
+            return SQL(
+                "(%(full)s + CASE WHEN %(start)s + make_interval(years => %(full)s) < %(as_of)s::date"
+                " THEN 1 ELSE 0 END)",
+                full=full,
+                start=start,
+                as_of=as_of,
+            )
+        if basis == "invoice":
+            return SQL("(%s::date - COALESCE(m.invoice_date, aml.date))", as_of)
+        return SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", as_of)
+
+    @api.model
+    def _bucket_sql(self, bucket_set):
+        """The bucket of an item as one CASE over its age: the set's buckets are contiguous
+        (validated), so the first upper bound the age does not exceed names its bucket."""
+        buckets = bucket_set.bucket_ids.sorted(lambda b: (b.has_min, b.min_value, b.id))
+        if not buckets:
+            return SQL("NULL::int")
+        last = buckets.filtered(lambda b: not b.has_max)[:1]
+        whens = [SQL("WHEN item.age <= %s THEN %s", b.max_value, b.id) for b in buckets if b.has_max]
+        if not whens:
+            return SQL("%s::int", last.id)
+        return SQL("(CASE %s ELSE %s::int END)", SQL(" ").join(whens), last.id or None)
+
+    # ------------------------------------------------------------------ the statement
+    @api.model
+    def _items_query(self, as_of=None, basis=None, bucket_set=None, companies=None, where=None):
+        """SQL of the open receivable items at `as_of`, one row per journal item, with its bucket.
+
+        Columns: id (the journal item), move_id, company_id, partner_id (commercial partner),
+        user_id, team_id, country_id, grade_id, account_id, date, date_maturity, invoice_date,
+        currency_id, company_currency_id, amount (original, company currency), amount_currency
+        (original, item currency), residual, residual_currency, age, bucket_id,
+        disputed. `where` is an optional SQL condition on aml / m / cp.
+        """
+        as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
+        # never more than the user's allowed companies (the company switcher's)
+        company_ids = list((companies & self.env.user.company_ids).ids if not self.env.su else companies.ids)
+        if as_of >= fields.Date.context_today(self):
+            # today (the everyday pivot): start from Odoo's partial index on unreconciled posted
+            # items (the predicate is written as Odoo writes it so the planner uses it), plus the
+            # few items reopened by reconciliations dated later
+            candidate = SQL(
+                """candidate AS (
+                    SELECT aml.id
+                      FROM account_move_line aml
+                     WHERE aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                       AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+                       AND aml.parent_state = 'posted'
+                     UNION
+                    SELECT line_id FROM later
+                ),"""
+            )
+            source = SQL("FROM candidate JOIN account_move_line aml ON aml.id = candidate.id")
+            open_condition = SQL("TRUE")
+        else:
+            # a past date: many items were reconciled after it, read the receivable items up to it
+            candidate = SQL()
+            source = SQL("FROM account_move_line aml")
+            open_condition = SQL("(aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)")
+        return SQL(
+            """
+            WITH later AS (
+                -- partial reconciliations dated after the as-of date are added back
+                SELECT line_id, SUM(amount) AS amount, SUM(amount_currency) AS amount_currency
+                  FROM (
+                        SELECT apr.debit_move_id AS line_id, apr.amount, apr.debit_amount_currency AS amount_currency
+                          FROM account_partial_reconcile apr
+                         WHERE apr.max_date > %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
+                         UNION ALL
+                        SELECT apr.credit_move_id, -apr.amount, -apr.credit_amount_currency
+                          FROM account_partial_reconcile apr
+                         WHERE apr.max_date > %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
+                       ) p
+                 GROUP BY line_id
+            ),
+            %(candidate)s
+            item AS (
+                SELECT aml.id,
+                       aml.move_id,
+                       aml.company_id,
+                       cp.id AS partner_id,
+                       m.invoice_user_id AS user_id,
+                       m.team_id,
+                       cp.country_id,
+                       %(grade)s AS grade_id,
+                       aml.account_id,
+                       aml.date,
+                       aml.date_maturity,
+                       m.invoice_date,
+                       aml.currency_id,
+                       aml.company_currency_id,
+                       aml.balance AS amount,
+                       aml.amount_currency,
+                       aml.amount_residual + COALESCE(later.amount, 0) AS residual,
+                       aml.amount_residual_currency + COALESCE(later.amount_currency, 0) AS residual_currency,
+                       %(age)s AS age,
+                       %(disputed)s AS disputed
+                  %(source)s
+                  JOIN account_account acc ON acc.id = aml.account_id
+                  JOIN account_move m ON m.id = aml.move_id
+                  LEFT JOIN res_partner pa ON pa.id = aml.partner_id
+                  LEFT JOIN res_partner cp ON cp.id = pa.commercial_partner_id
+                  LEFT JOIN later ON later.line_id = aml.id
+                 WHERE aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.company_id = ANY(%(company_ids)s)
+                   AND aml.date <= %(as_of)s
+                   AND %(open)s
+                   AND %(where)s
+            )
+            SELECT item.*, %(bucket)s AS bucket_id
+              FROM item
+             WHERE item.residual != 0
+            """,
+            as_of=as_of,
+            company_ids=company_ids,
+            grade=self._grade_sql("cp", "aml"),
+            age=self._age_sql(as_of, basis, bucket_set.unit),
+            disputed=self._dispute_sql("m"),
+            bucket=self._bucket_sql(bucket_set),
+            candidate=candidate,
+            source=source,
+            open=open_condition,
+            where=where or SQL("TRUE"),
+        )
+
+    @api.model
+    def get_items(self, as_of=None, basis=None, bucket_set=None, companies=None, where=None):
+        """The open items at `as_of` as a list of dicts (see `_items_query` for the keys)."""
+        self._check_reader()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("%s ORDER BY partner_id, age DESC, id", self._items_query(as_of, basis, bucket_set, companies, where))
+        )
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def get_totals(self, groupby="partner_id", as_of=None, basis=None, bucket_set=None, companies=None, where=None):
+        """Residuals per group and bucket:
+        {group_id: {bucket_id: amount, 'total': amount, 'disputed': amount, 'current': not yet due}}.
+
+        One aggregate over the same statement; `groupby` is one of GROUPINGS.
+        """
+        self._check_reader()
+        if groupby not in GROUPINGS:
+            raise UserError(
+                self.env._("Unknown aging grouping %(name)s; use one of %(names)s.", name=groupby, names=GROUPINGS)
+            )
+        self.env.flush_all()
+        as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
+        query = self._items_query(as_of, basis, bucket_set, companies, where)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT i.%(key)s AS key, i.bucket_id, SUM(i.residual) AS amount,
+                       SUM(i.residual) FILTER (WHERE i.disputed) AS disputed,
+                       SUM(i.residual) FILTER (WHERE COALESCE(i.date_maturity, i.date) >= %(as_of)s) AS current
+                  FROM (%(query)s) i
+                 GROUP BY i.%(key)s, i.bucket_id
+                """,
+                key=SQL.identifier(groupby),
+                query=query,
+                as_of=as_of,
+            )
+        )
+        result = {}
+        for key, bucket_id, amount, disputed, current in self.env.cr.fetchall():
+            group = result.setdefault(key, {"total": 0.0, "disputed": 0.0, "current": 0.0})
+            group[bucket_id] = group.get(bucket_id, 0.0) + amount
+            group["total"] += amount
+            group["disputed"] += disputed or 0.0
+            group["current"] += current or 0.0
+        return result
+
+    @api.model
+    def get_ledger_balance(self, as_of=None, companies=None):
+        """Balance of the receivable accounts in the general ledger at `as_of` (the tie-out)."""
+        self._check_reader()
+        as_of, _basis, _set, companies = self._params(as_of, companies=companies)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(SUM(aml.balance), 0)
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                 WHERE aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.company_id = ANY(%s)
+                   AND aml.date <= %s
+                """,
+                list(companies.ids),
+                as_of,
+            )
+        )
+        return self.env.cr.fetchone()[0]

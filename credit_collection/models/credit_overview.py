@@ -1,0 +1,84 @@
+"""The "Credit & Collection" overview: today's key numbers of the current company, read from the
+aging engine and the KPIs, with shortcuts to the graphs."""
+
+from odoo import api, fields, models
+
+
+class CreditOverview(models.TransientModel):
+    _name = "credit.overview"
+    _description = "Credit & Collection overview"
+
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    total_ar = fields.Monetary("Open receivables", compute="_compute_figures")
+    overdue_ar = fields.Monetary("Overdue", compute="_compute_figures")
+    overdue_pct = fields.Float("Overdue (%)", digits=(16, 1), compute="_compute_figures")
+    over_90_ar = fields.Monetary("Over 90 days past due", compute="_compute_figures")
+    disputed_ar = fields.Monetary("Disputed", compute="_compute_figures")
+    overdue_customers = fields.Integer("Customers overdue", compute="_compute_figures")
+    dso = fields.Float("DSO (countback, days)", digits=(16, 1), compute="_compute_figures")
+    best_dso = fields.Float("Best possible DSO", digits=(16, 1), compute="_compute_figures")
+    add = fields.Float("ADD (days)", digits=(16, 1), compute="_compute_figures")
+    cei = fields.Float("CEI this month (%)", digits=(16, 1), compute="_compute_figures")
+    collection_rate = fields.Float("Collection rate this month (%)", digits=(16, 1), compute="_compute_figures")
+    collected = fields.Monetary("Collected this month", compute="_compute_figures")
+    target = fields.Monetary("Company target this month", compute="_compute_figures")
+    allowance = fields.Monetary("Allowance (last posted run)", compute="_compute_figures")
+
+    @api.depends("company_id")
+    def _compute_figures(self):
+        engine = self.env["credit.aging.engine"]
+        today = fields.Date.context_today(self)
+        for overview in self:
+            company = overview.company_id or self.env.company
+            cur = company.currency_id
+            items = engine.get_items(as_of=today, companies=company)
+            total = sum(i["residual"] for i in items)
+            days_past_due = [(today - (i["date_maturity"] or i["date"])).days for i in items]
+            overdue = sum(i["residual"] for i, d in zip(items, days_past_due, strict=True) if d > 0)
+            kpi = self.env["credit.kpi"].compute(company, today, months=1)
+            row = kpi[0] if kpi else {}
+            # a collector sees the allowance figure, not the runs themselves
+            run = (
+                self.env["credit.provision.run"]
+                .sudo()
+                .search([("company_id", "=", company.id), ("state", "=", "posted")], order="date desc", limit=1)
+            )
+            overview.update(
+                {
+                    "total_ar": cur.round(total),
+                    "overdue_ar": cur.round(overdue),
+                    "overdue_pct": round(overdue / total * 100, 1) if total > 0 else 0.0,
+                    "over_90_ar": cur.round(
+                        sum(i["residual"] for i, d in zip(items, days_past_due, strict=True) if d > 90)
+                    ),
+                    "disputed_ar": cur.round(sum(i["residual"] for i in items if i["disputed"])),
+                    "overdue_customers": len(
+                        {
+                            i["partner_id"]
+                            for i, d in zip(items, days_past_due, strict=True)
+                            if d > 0 and i["residual"] > 0
+                        }
+                    ),
+                    "dso": row.get("dso", 0.0),
+                    "best_dso": row.get("best_dso", 0.0),
+                    "add": row.get("add", 0.0),
+                    "cei": row.get("cei", 0.0),
+                    "collection_rate": row.get("collection_rate", 0.0),
+                    "collected": row.get("collected", 0.0),
+                    "target": row.get("target", 0.0),
+                    "allowance": run.closing_amount if run else 0.0,
+                }
+            )
+
+    def action_aging_graph(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_collection.credit_aging_report_action")
+        action["view_mode"] = "graph,pivot,list"
+        action["views"] = [(False, "graph"), (False, "pivot"), (False, "list")]
+        return action
+
+    def action_kpi_graph(self):
+        wizard = self.env["credit.kpi.wizard"].create({"company_id": (self.company_id or self.env.company).id})
+        action = wizard.action_open()
+        action["view_mode"] = "graph,list,pivot"
+        return action

@@ -1,0 +1,525 @@
+"""Provision for doubtful debts (坏账准备): the provision matrix applied to the aging at a date.
+
+required allowance = Σ over buckets max(0, open amount of the bucket) × bucket rate
+                   + Σ over specifically assessed items (customer or invoice) residual × specific rate
+The items of a specific provision leave the matrix. The run compares the required allowance with
+the allowance account's balance at the date and, on approval, posts ONE balanced entry for the
+difference: Dr credit-impairment expense / Cr allowance (or the reverse when the allowance is too
+high). One posted run per company and month. Amounts come from the aging engine.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, date_utils
+
+
+class CreditProvisionRun(models.Model):
+    _name = "credit.provision.run"
+    _description = "Provision for doubtful debts"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(required=True, default=lambda self: date_utils.end_of(fields.Date.context_today(self), "month"))
+    period = fields.Char(compute="_compute_name", store=True, help="Month of the run (YYYY-MM).")
+    bucket_set_id = fields.Many2one(
+        "credit.aging.bucket.set",
+        required=True,
+        default=lambda self: self.env["credit.aging.engine"]._default_bucket_set(),
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+        default=lambda self: self._last_run_value("journal_id"),
+    )
+    expense_account_id = fields.Many2one(
+        "account.account",
+        "Impairment expense account",
+        check_company=True,
+        default=lambda self: self._last_run_value("expense_account_id"),
+    )
+    allowance_account_id = fields.Many2one(
+        "account.account",
+        "Allowance account",
+        check_company=True,
+        default=lambda self: self._last_run_value("allowance_account_id"),
+        help="Allowance for doubtful accounts (contra-asset, not a receivable account).",
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("computed", "Computed"), ("posted", "Posted"), ("cancel", "Cancelled")],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    line_ids = fields.One2many("credit.provision.run.line", "run_id", copy=False)
+    receivable_amount = fields.Monetary("Open receivables", readonly=True, copy=False)
+    matrix_amount = fields.Monetary("Matrix allowance", readonly=True, copy=False)
+    specific_amount = fields.Monetary("Specific allowance", readonly=True, copy=False)
+    required_amount = fields.Monetary("Required allowance", readonly=True, copy=False, tracking=True)
+    balance_amount = fields.Monetary("Allowance balance", readonly=True, copy=False, help="At the run's date.")
+    adjustment_amount = fields.Monetary(
+        "Adjustment", readonly=True, copy=False, tracking=True, help="Required - balance: > 0 charge, < 0 release."
+    )
+    move_id = fields.Many2one("account.move", "Adjustment entry", readonly=True, copy=False, check_company=True)
+    # roll-forward of the allowance over the run's month
+    opening_amount = fields.Monetary("Opening", compute="_compute_roll_forward")
+    charge_amount = fields.Monetary("Charge / release", compute="_compute_roll_forward")
+    write_off_amount = fields.Monetary("Write-offs", compute="_compute_roll_forward")
+    recovery_amount = fields.Monetary("Recoveries", compute="_compute_roll_forward")
+    closing_amount = fields.Monetary("Closing", compute="_compute_roll_forward")
+
+    def init(self):
+        # one posted run per company and month, even when two managers post at the same instant
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS credit_provision_run_posted_period_uniq"
+                " ON credit_provision_run (company_id, period) WHERE state = 'posted'"
+            )
+        )
+
+    # figures and state only change through compute / post, never by a plain write (RPC, import)
+    _PROTECTED = frozenset(
+        {
+            "state",
+            "move_id",
+            "line_ids",
+            "receivable_amount",
+            "matrix_amount",
+            "specific_amount",
+            "required_amount",
+            "balance_amount",
+            "adjustment_amount",
+        }
+    )
+
+    def write(self, vals):
+        if not self.env.context.get("credit_provision_internal"):
+            protected = self._PROTECTED & set(vals)
+            if protected:
+                raise UserError(
+                    self.env._(
+                        "Use Compute / Approve & Post to change %(fields)s of a provision run.",
+                        fields=", ".join(sorted(protected)),
+                    )
+                )
+            if any(run.state == "posted" for run in self):
+                raise UserError(self.env._("A posted provision run cannot be changed; cancel its entry first."))
+        return super().write(vals)
+
+    def unlink(self):
+        if any(run.state == "posted" for run in self):
+            raise UserError(self.env._("A posted provision run cannot be deleted."))
+        return super().unlink()
+
+    def _last_run_value(self, field_name):
+        last = self.search([("company_id", "=", self.env.company.id), (field_name, "!=", False)], limit=1)
+        return last[field_name]
+
+    @api.depends("company_id", "date")
+    def _compute_name(self):
+        for run in self:
+            run.period = run.date and run.date.strftime("%Y-%m")
+            run.name = self.env._("Provision %(period)s", period=run.period or "")
+
+    # ------------------------------------------------------------------ checks
+    def _check_ready(self):
+        for run in self:
+            missing = [
+                label
+                for label, value in (
+                    (self.env._("an allowance account"), run.allowance_account_id),
+                    (self.env._("an impairment expense account"), run.expense_account_id),
+                    (self.env._("a journal"), run.journal_id),
+                )
+                if not value
+            ]
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Provision run %(name)s needs %(missing)s before it can be computed or posted.",
+                        name=run.name,
+                        missing=", ".join(missing),
+                    )
+                )
+            if run.allowance_account_id.account_type == "asset_receivable":
+                raise UserError(
+                    self.env._(
+                        "The allowance account %(account)s is a receivable account: choose a contra-asset account, "
+                        "otherwise the allowance would appear in the aging.",
+                        account=run.allowance_account_id.display_name,
+                    )
+                )
+            bad = run.bucket_set_id.bucket_ids.filtered(lambda b: not 0 <= b.provision_rate <= 100)
+            if bad:
+                raise UserError(
+                    self.env._(
+                        "Provision rates must lie between 0 and 100 %%: %(buckets)s.",
+                        buckets=", ".join(f"{b.name} {b.provision_rate} %" for b in bad),
+                    )
+                )
+
+    def _posted_twin(self):
+        self.ensure_one()
+        return self.search(
+            [
+                ("id", "!=", self.id),
+                ("company_id", "=", self.company_id.id),
+                ("period", "=", self.period),
+                ("state", "=", "posted"),
+            ],
+            limit=1,
+        )
+
+    # ------------------------------------------------------------------ computation
+    def _specific_where(self):
+        """SQL condition: the item is specifically assessed (its customer or its invoice)."""
+        self.ensure_one()
+        return SQL(
+            """EXISTS (SELECT 1 FROM credit_provision_specific s
+                        WHERE s.active AND s.company_id = aml.company_id AND s.partner_id = cp.id
+                          AND (s.move_id IS NULL OR s.move_id = aml.move_id))"""
+        )
+
+    def _items(self):
+        """Open items at the run's date, each with its specific rate (None = matrix)."""
+        self.ensure_one()
+        engine = self.env["credit.aging.engine"]
+        items = engine.get_items(as_of=self.date, bucket_set=self.bucket_set_id, companies=self.company_id)
+        specifics = self.env["credit.provision.specific"].search([("company_id", "=", self.company_id.id)])
+        by_move = {s.move_id.id: s for s in specifics if s.move_id}
+        by_partner = {s.partner_id.id: s for s in specifics if not s.move_id}
+        for item in items:
+            spec = by_move.get(item["move_id"]) or by_partner.get(item["partner_id"])
+            item["specific"] = spec
+        return items
+
+    def _matrix_rate(self, bucket, grade_id):
+        """Rate (%) of the matrix for an item of `bucket` whose customer has grade `grade_id` (None
+        without grades). Hook for per-grade rates: a module adding customer grades (issue 3)
+        overrides it, e.g. with a (bucket, grade) -> rate table; the default is the bucket's rate."""
+        return bucket.provision_rate
+
+    def action_compute(self):
+        self._check_ready()
+        for run in self:
+            if run.state == "posted":
+                raise UserError(self.env._("Run %(name)s is posted: it cannot be recomputed.", name=run.name))
+            cur = run.currency_id
+            buckets = run.bucket_set_id.bucket_ids.sorted("sequence")
+            matrix = {b.id: {} for b in buckets}  # bucket -> grade -> open amount
+            specific = {}
+            total = 0.0
+            for item in run._items():
+                total += item["residual"]
+                if item["specific"]:
+                    key = item["specific"]
+                    specific[key] = specific.get(key, 0.0) + item["residual"]
+                elif item["bucket_id"] in matrix:
+                    grades = matrix[item["bucket_id"]]
+                    grades[item["grade_id"]] = grades.get(item["grade_id"], 0.0) + item["residual"]
+            suggested = run._suggested_rates()
+            lines = []
+            for bucket in buckets:
+                balance = cur.round(sum(matrix[bucket.id].values()))
+                allowance = 0.0
+                rates = set()
+                for grade_id, amount in matrix[bucket.id].items():
+                    rate = run._matrix_rate(bucket, grade_id)
+                    rates.add(rate)
+                    allowance += cur.round(max(cur.round(amount), 0.0) * rate / 100.0)
+                allowance = cur.round(allowance)
+                if len(rates) > 1:  # per-grade rates: show the effective rate of the bucket
+                    rate = round(allowance / balance * 100.0, 4) if balance > 0 else bucket.provision_rate
+                else:
+                    rate = rates.pop() if rates else bucket.provision_rate
+                lines.append(
+                    {
+                        "bucket_id": bucket.id,
+                        "balance": balance,
+                        "rate": rate,
+                        "suggested_rate": suggested.get(bucket.id),
+                        "allowance": allowance,
+                    }
+                )
+            for spec, amount in specific.items():
+                balance = cur.round(amount)
+                lines.append(
+                    {
+                        "specific_id": spec.id,
+                        "balance": balance,
+                        "rate": spec.rate,
+                        "allowance": cur.round(max(balance, 0.0) * spec.rate / 100.0),
+                    }
+                )
+            matrix_amount = cur.round(sum(v["allowance"] for v in lines if v.get("bucket_id")))
+            specific_amount = cur.round(sum(v["allowance"] for v in lines if v.get("specific_id")))
+            required = cur.round(matrix_amount + specific_amount)
+            balance = run._allowance_balance(run.date)
+            run.line_ids.unlink()
+            run.with_context(credit_provision_internal=True).write(
+                {
+                    "line_ids": [fields.Command.create(v) for v in lines],
+                    "receivable_amount": cur.round(total),
+                    "matrix_amount": matrix_amount,
+                    "specific_amount": specific_amount,
+                    "required_amount": required,
+                    "balance_amount": balance,
+                    "adjustment_amount": cur.round(required - balance),
+                    "state": "computed",
+                }
+            )
+        return True
+
+    def _allowance_balance(self, as_of, date_from=None, moves=None, exclude_moves=None):
+        """Credit balance of the allowance account (positive = allowance held), posted items."""
+        self.ensure_one()
+        self.env.flush_all()
+        conditions = [
+            SQL("aml.account_id = %s", self.allowance_account_id.id),
+            SQL("aml.company_id = %s", self.company_id.id),
+            SQL("aml.parent_state = 'posted'"),
+            SQL("aml.date <= %s", as_of),
+        ]
+        if date_from:
+            conditions.append(SQL("aml.date >= %s", date_from))
+        if moves is not None:
+            conditions.append(SQL("aml.move_id = ANY(%s)", list(moves.ids)))
+        if exclude_moves:
+            conditions.append(SQL("aml.move_id != ALL(%s)", list(exclude_moves.ids)))
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(-SUM(aml.balance), 0),
+                          COALESCE(SUM(aml.debit), 0), COALESCE(SUM(aml.credit), 0)
+                     FROM account_move_line aml WHERE %s""",
+                SQL(" AND ").join(conditions),
+            )
+        )
+        net, debit, credit = self.env.cr.fetchone()
+        if moves is not None or exclude_moves is not None:
+            return net, debit, credit
+        return self.currency_id.round(net)
+
+    @api.depends("state", "date", "allowance_account_id", "move_id")
+    def _compute_roll_forward(self):
+        for run in self:
+            if not (run.allowance_account_id and run.date and run.id):
+                run.update(
+                    {
+                        "opening_amount": 0.0,
+                        "charge_amount": 0.0,
+                        "write_off_amount": 0.0,
+                        "recovery_amount": 0.0,
+                        "closing_amount": 0.0,
+                    }
+                )
+                continue
+            cur = run.currency_id
+            start = date_utils.start_of(run.date, "month")
+            end = date_utils.end_of(run.date, "month")
+            run_moves = self.search(
+                [("company_id", "=", run.company_id.id), ("move_id", "!=", False), ("period", "=", run.period)]
+            ).move_id
+            opening = run._allowance_balance(date_utils.subtract(start, days=1))
+            charge = run._allowance_balance(end, date_from=start, moves=run_moves)[0]
+            _net, write_offs, recoveries = run._allowance_balance(end, date_from=start, exclude_moves=run_moves)
+            run.opening_amount = cur.round(opening)
+            run.charge_amount = cur.round(charge)
+            run.write_off_amount = cur.round(write_offs)
+            run.recovery_amount = cur.round(recoveries)
+            run.closing_amount = cur.round(opening + charge - write_offs + recoveries)
+
+    # ------------------------------------------------------------------ suggested rates (cohort)
+    def _suggested_rates(self):
+        """Historical loss rate per bucket, cohort method (shared/domain.md):
+        eventual loss of a cohort ÷ the part of it still unpaid on entering the bucket.
+
+        Cohort: the customer invoices (debit items) that entered the last bucket within the twelve
+        months before the run's date (so they have fully aged). Paid = settled by any counterpart
+        but a write-off; a write-off is a counterpart whose entry touches the allowance account
+        (Dr allowance / Cr receivable). Lost = amount still open at the date + amounts written off.
+        Entering a bucket = reaching its lower bound (days past due, or started years)."""
+        self.ensure_one()
+        buckets = self.bucket_set_id.bucket_ids
+        last = buckets.filtered(lambda b: not b.has_max)
+        if not buckets or not last or not self.allowance_account_id:
+            return {}
+        years = self.bucket_set_id.unit == "years"
+        start = SQL("COALESCE(m.invoice_date, aml.date)") if years else SQL("COALESCE(aml.date_maturity, aml.date)")
+
+        # the first day at which an item's age reaches the bucket's lower bound
+        if years:
+            entry = SQL("(p.start + make_interval(years => GREATEST(b.min_value - 1, 0)) + interval '1 day')::date")
+        else:
+            entry = SQL("(p.start + b.min_value)")
+
+        last_entry_cutoff = SQL(
+            "(%s::date - make_interval(years => GREATEST(%s - 1, 0)) - interval '1 day')::date"
+            if years
+            else "(%s::date - %s)",
+            self.date,
+            last.min_value,
+        )
+        self.env.flush_all()
+        query = SQL(
+            """
+            WITH cohort AS (
+                SELECT aml.id, aml.balance, %(start)s AS start
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                  JOIN account_move m ON m.id = aml.move_id
+                 WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
+                   AND aml.company_id = %(company_id)s AND aml.balance > 0
+                   AND %(start)s <= %(cutoff)s
+                   AND %(start)s > (%(cutoff)s - interval '1 year')::date
+            ),
+            settled AS (
+                SELECT c.id, apr.max_date, apr.amount,
+                       EXISTS (SELECT 1 FROM account_move_line o
+                                WHERE o.move_id = cr.move_id AND o.account_id = %(allowance)s) AS written_off
+                  FROM cohort c
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = c.id AND apr.max_date <= %(as_of)s
+                  JOIN account_move_line cr ON cr.id = apr.credit_move_id
+            ),
+            per_item AS (
+                SELECT c.id, c.balance, c.start,
+                       c.balance - COALESCE((SELECT SUM(s.amount) FROM settled s
+                                              WHERE s.id = c.id AND NOT s.written_off), 0) AS lost
+                  FROM cohort c
+            )
+            SELECT b.id,
+                   SUM(p.lost) AS lost,
+                   SUM(p.balance - COALESCE((SELECT SUM(s.amount) FROM settled s
+                                              WHERE s.id = p.id AND NOT s.written_off
+                                                AND s.max_date < %(entry)s), 0)) AS unpaid
+              FROM per_item p
+              JOIN credit_aging_bucket b ON b.set_id = %(set_id)s
+             GROUP BY b.id
+            """,
+            start=start,
+            company_id=self.company_id.id,
+            cutoff=last_entry_cutoff,
+            allowance=self.allowance_account_id.id,
+            as_of=self.date,
+            # the open-below first bucket is entered at once: its denominator is the whole sale
+            entry=SQL("CASE WHEN b.has_min THEN %s ELSE p.start - 36500 END", entry),
+            set_id=self.bucket_set_id.id,
+        )
+        self.env.cr.execute(query)
+        return {
+            bucket_id: round(100.0 * lost / unpaid, 2) if unpaid else None
+            for bucket_id, lost, unpaid in self.env.cr.fetchall()
+        }
+
+    # ------------------------------------------------------------------ posting
+    def action_post(self):
+        self._check_ready()
+        for run in self:
+            if not self.env.user.has_group("credit_collection.group_credit_manager"):
+                raise UserError(self.env._("Only a credit manager approves and posts a provision run."))
+            if run.state != "computed":
+                raise UserError(self.env._("Compute run %(name)s before posting it.", name=run.name))
+            twin = run._posted_twin()
+            if twin:
+                raise UserError(
+                    self.env._(
+                        "A provision run is already posted for %(company)s in %(period)s (%(twin)s, entry %(move)s). "
+                        "Cancel its entry first or post this run in another month.",
+                        company=run.company_id.name,
+                        period=run.period,
+                        twin=twin.name,
+                        move=twin.move_id.name,
+                    )
+                )
+            # recompute on the latest figures: what is posted is what was shown, at posting time
+            run.action_compute()
+            amount = run.adjustment_amount
+            move = False
+            if not run.currency_id.is_zero(amount):
+                label = self.env._("Allowance for doubtful debts %(period)s", period=run.period)
+                expense, allowance = run.expense_account_id, run.allowance_account_id
+                move = self.env["account.move"].create(
+                    {
+                        "move_type": "entry",
+                        "company_id": run.company_id.id,
+                        "journal_id": run.journal_id.id,
+                        "date": run.date,
+                        "ref": run.name,
+                        "line_ids": [
+                            fields.Command.create(
+                                {
+                                    "name": label,
+                                    "account_id": expense.id,
+                                    "debit": max(amount, 0.0),
+                                    "credit": max(-amount, 0.0),
+                                }
+                            ),
+                            fields.Command.create(
+                                {
+                                    "name": label,
+                                    "account_id": allowance.id,
+                                    "debit": max(-amount, 0.0),
+                                    "credit": max(amount, 0.0),
+                                }
+                            ),
+                        ],
+                    }
+                )
+                move.action_post()
+            run.with_context(credit_provision_internal=True).write({"state": "posted", "move_id": move and move.id})
+            run.message_post(
+                body=self.env._(
+                    "Posted: required %(required)s, balance %(balance)s, adjustment %(adjustment)s.",
+                    required=run.required_amount,
+                    balance=run.balance_amount,
+                    adjustment=amount,
+                )
+            )
+        return True
+
+    def action_cancel(self):
+        for run in self:
+            if run.move_id and run.move_id.state == "posted":
+                raise UserError(
+                    self.env._(
+                        "Reverse or reset entry %(move)s before cancelling run %(name)s.",
+                        move=run.move_id.name,
+                        name=run.name,
+                    )
+                )
+            run.with_context(credit_provision_internal=True).state = "cancel"
+        return True
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        return self.env["credit.provision.xlsx"]._action(self)
+
+    def action_print(self):
+        return self.env.ref("credit_collection.credit_provision_run_pdf").report_action(self)
+
+
+class CreditProvisionRunLine(models.Model):
+    _name = "credit.provision.run.line"
+    _description = "Provision run line"
+    _order = "run_id, sequence, id"
+
+    run_id = fields.Many2one("credit.provision.run", required=True, ondelete="cascade", index=True)
+    currency_id = fields.Many2one(related="run_id.currency_id")
+    bucket_id = fields.Many2one("credit.aging.bucket")
+    specific_id = fields.Many2one("credit.provision.specific", "Specific provision")
+    sequence = fields.Integer(related="bucket_id.sequence", store=True)
+    name = fields.Char(compute="_compute_name")
+    balance = fields.Monetary("Open amount")
+    rate = fields.Float("Rate (%)", digits=(16, 4))
+    suggested_rate = fields.Float("Historical rate (%)", digits=(16, 2), help="Cohort method, see the documentation.")
+    allowance = fields.Monetary("Required allowance")
+
+    @api.depends("bucket_id", "specific_id")
+    def _compute_name(self):
+        for line in self:
+            line.name = line.bucket_id.name or (
+                self.env._("Specific: %(name)s", name=line.specific_id.display_name) if line.specific_id else ""
+            )

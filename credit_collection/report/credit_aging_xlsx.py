@@ -1,0 +1,100 @@
+"""XLSX export of the aging (XlsxWriter, shipped with Odoo): a summary sheet (one row per group,
+one column per bucket, totals as formulas) and a detail sheet (one row per open item)."""
+
+import io
+
+import xlsxwriter
+
+from odoo import api, models
+from odoo.tools.misc import format_date
+
+
+class CreditAgingXlsx(models.AbstractModel):
+    _name = "credit.aging.xlsx"
+    _description = "Aging XLSX export"
+
+    @api.model
+    def _generate(self, wizard):
+        lines, buckets, _column_totals, _total = wizard._summary()
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        currency = self.env.company.currency_id
+        money = "#,##0." + "0" * currency.decimal_places if currency.decimal_places else "#,##0"
+        bold = book.add_format({"bold": True})
+        head = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1, "text_wrap": True})
+        num = book.add_format({"num_format": money})
+        num_bold = book.add_format({"num_format": money, "bold": True, "top": 1})
+        date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+        group_label = dict(wizard._fields["groupby"]._description_selection(self.env))[wizard.groupby]
+
+        # --- summary
+        sheet = book.add_worksheet(self.env._("Summary"))
+        sheet.write(0, 0, self.env._("Aging at %(date)s", date=format_date(self.env, wizard.date)), bold)
+        sheet.write(1, 0, wizard.bucket_set_id.name)
+        header_row = 3
+        headers = [group_label] + [b.name for b in buckets] + [self.env._("Total")]
+        sheet.write_row(header_row, 0, headers, head)
+        sheet.freeze_panes(header_row + 1, 1)
+        sheet.set_column(0, 0, 36)
+        sheet.set_column(1, len(headers) - 1, 14)
+        row = header_row + 1
+        for group, amounts, _total in lines:
+            sheet.write(row, 0, group.display_name or self.env._("(none)"))
+            for col, bucket in enumerate(buckets, start=1):
+                sheet.write_number(row, col, amounts.get(bucket.id, 0.0), num)
+            last = xlsxwriter.utility.xl_rowcol_to_cell(row, len(buckets))
+            first = xlsxwriter.utility.xl_rowcol_to_cell(row, 1)
+            sheet.write_formula(row, len(buckets) + 1, f"=SUM({first}:{last})", num, _total)
+            row += 1
+        sheet.write(row, 0, self.env._("Total"), bold)
+        for col in range(1, len(buckets) + 2):
+            top = xlsxwriter.utility.xl_rowcol_to_cell(header_row + 1, col)
+            bottom = xlsxwriter.utility.xl_rowcol_to_cell(max(row - 1, header_row + 1), col)
+            sheet.write_formula(row, col, f"=SUM({top}:{bottom})", num_bold)
+
+        # --- detail
+        detail = book.add_worksheet(self.env._("Detail"))
+        columns = [
+            self.env._("Customer"),
+            self.env._("Entry"),
+            self.env._("Date"),
+            self.env._("Due date"),
+            self.env._("Age"),
+            self.env._("Bucket"),
+            self.env._("Salesperson"),
+            self.env._("Currency"),
+            self.env._("Original (currency)"),
+            self.env._("Open (currency)"),
+            self.env._("Original"),
+            self.env._("Open"),
+            self.env._("Disputed"),
+        ]
+        detail.write_row(0, 0, columns, head)
+        detail.freeze_panes(1, 0)
+        detail.set_column(0, 1, 28)
+        detail.set_column(2, 12, 14)
+        items = wizard._report().search(wizard._report_domain(), order="partner_id, age desc, id")
+        for row, item in enumerate(items, start=1):
+            detail.write(row, 0, item.partner_id.display_name or "")
+            detail.write(row, 1, item.move_id.name or "")
+            if item.date:
+                detail.write_datetime(row, 2, item.date, date_fmt)
+            if item.date_maturity:
+                detail.write_datetime(row, 3, item.date_maturity, date_fmt)
+            detail.write_number(row, 4, item.age)
+            detail.write(row, 5, item.bucket_id.name or "")
+            detail.write(row, 6, item.user_id.name or "")
+            detail.write(row, 7, item.currency_id.name or "")
+            detail.write_number(row, 8, item.amount_currency, num)
+            detail.write_number(row, 9, item.residual_currency, num)
+            detail.write_number(row, 10, item.amount, num)
+            detail.write_number(row, 11, item.residual, num)
+            detail.write(row, 12, "X" if item.disputed else "")
+        total_row = len(items) + 1
+        detail.write(total_row, 0, self.env._("Total"), bold)
+        for col in (10, 11):
+            top = xlsxwriter.utility.xl_rowcol_to_cell(1, col)
+            bottom = xlsxwriter.utility.xl_rowcol_to_cell(max(total_row - 1, 1), col)
+            detail.write_formula(total_row, col, f"=SUBTOTAL(9,{top}:{bottom})", num_bold)
+        book.close()
+        return output.getvalue()

@@ -1,0 +1,133 @@
+"""XLSX export of a provision run: the matrix (one row per bucket / specific provision, allowance
+as a formula), the reconciliation with the allowance account, and the items it rests on."""
+
+import base64
+import io
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from odoo import api, models
+
+
+class CreditProvisionXlsx(models.AbstractModel):
+    _name = "credit.provision.xlsx"
+    _description = "Provision run XLSX export"
+
+    @api.model
+    def _action(self, run):
+        content = self._generate(run)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"provision_{run.period}.xlsx",
+                "datas": base64.b64encode(content),
+                "res_model": run._name,
+                "res_id": run.id,
+            }
+        )
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+
+    @api.model
+    def _generate(self, run):
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        places = run.currency_id.decimal_places
+        money = "#,##0." + "0" * places if places else "#,##0"
+        head = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
+        bold = book.add_format({"bold": True})
+        num = book.add_format({"num_format": money})
+        num_bold = book.add_format({"num_format": money, "bold": True, "top": 1})
+        pct = book.add_format({"num_format": "0.00##"})
+
+        sheet = book.add_worksheet(self.env._("Matrix"))
+        sheet.write(0, 0, run.name, bold)
+        sheet.write(1, 0, f"{run.company_id.name} — {run.date}")
+        headers = [
+            self.env._("Bucket / specific"),
+            self.env._("Open amount"),
+            self.env._("Rate (%)"),
+            self.env._("Historical rate (%)"),
+            self.env._("Required allowance"),
+        ]
+        sheet.write_row(3, 0, headers, head)
+        sheet.freeze_panes(4, 1)
+        sheet.set_column(0, 0, 36)
+        sheet.set_column(1, 4, 18)
+        row = 4
+        for line in run.line_ids:
+            sheet.write(row, 0, line.name)
+            sheet.write_number(row, 1, line.balance, num)
+            sheet.write_number(row, 2, line.rate, pct)
+            if line.bucket_id and line.suggested_rate:
+                sheet.write_number(row, 3, line.suggested_rate, pct)
+            b, r = xl_rowcol_to_cell(row, 1), xl_rowcol_to_cell(row, 2)
+            sheet.write_formula(row, 4, f"=ROUND(MAX({b},0)*{r}/100,{places})", num, line.allowance)
+            row += 1
+        first, last = 4, max(row - 1, 4)
+        sheet.write(row, 0, self.env._("Total"), bold)
+        for col in (1, 4):
+            top, bottom = xl_rowcol_to_cell(first, col), xl_rowcol_to_cell(last, col)
+            sheet.write_formula(row, col, f"=SUM({top}:{bottom})", num_bold)
+        required_cell = xl_rowcol_to_cell(row, 4)
+        row += 2
+        sheet.write(row, 0, self.env._("Allowance balance at the date"))
+        sheet.write_number(row, 4, run.balance_amount, num)
+        balance_cell = xl_rowcol_to_cell(row, 4)
+        row += 1
+        sheet.write(row, 0, self.env._("Adjustment (charge > 0, release < 0)"), bold)
+        sheet.write_formula(row, 4, f"={required_cell}-{balance_cell}", num_bold, run.adjustment_amount)
+        row += 2
+        sheet.write(row, 0, self.env._("Roll-forward of the month"), bold)
+        for label, value in (
+            (self.env._("Opening"), run.opening_amount),
+            (self.env._("Charge / release"), run.charge_amount),
+            (self.env._("Write-offs"), -run.write_off_amount),
+            (self.env._("Recoveries"), run.recovery_amount),
+        ):
+            row += 1
+            sheet.write(row, 0, label)
+            sheet.write_number(row, 4, value, num)
+        row += 1
+        sheet.write(row, 0, self.env._("Closing"), bold)
+        top, bottom = xl_rowcol_to_cell(row - 4, 4), xl_rowcol_to_cell(row - 1, 4)
+        sheet.write_formula(row, 4, f"=SUM({top}:{bottom})", num_bold, run.closing_amount)
+
+        detail = book.add_worksheet(self.env._("Items"))
+        cols = [
+            self.env._("Customer"),
+            self.env._("Journal item"),
+            self.env._("Due date"),
+            self.env._("Age"),
+            self.env._("Bucket"),
+            self.env._("Open amount"),
+            self.env._("Rate (%)"),
+            self.env._("Allowance"),
+        ]
+        detail.write_row(0, 0, cols, head)
+        detail.freeze_panes(1, 0)
+        detail.set_column(0, 1, 28)
+        detail.set_column(2, 7, 14)
+        rates = {b.id: b.provision_rate for b in run.bucket_set_id.bucket_ids}
+        names = {b.id: b.name for b in run.bucket_set_id.bucket_ids}
+        items = run._items()
+        partners = self.env["res.partner"].browse({i["partner_id"] for i in items if i["partner_id"]})
+        partner_names = {p.id: p.display_name for p in partners}
+        move_lines = self.env["account.move.line"].browse([i["id"] for i in items])
+        line_names = {line.id: line.move_name for line in move_lines}
+        for row, item in enumerate(items, start=1):
+            spec = item["specific"]
+            detail.write(row, 0, partner_names.get(item["partner_id"], ""))
+            detail.write(row, 1, line_names.get(item["id"], ""))
+            detail.write(row, 2, str(item["date_maturity"] or item["date"]))
+            detail.write_number(row, 3, item["age"])
+            detail.write(row, 4, self.env._("Specific") if spec else names.get(item["bucket_id"], ""))
+            detail.write_number(row, 5, item["residual"], num)
+            detail.write_number(row, 6, spec.rate if spec else rates.get(item["bucket_id"], 0.0), pct)
+            a, r = xl_rowcol_to_cell(row, 5), xl_rowcol_to_cell(row, 6)
+            detail.write_formula(row, 7, f"={a}*{r}/100", num)
+        total = len(items) + 1
+        detail.write(total, 0, self.env._("Total"), bold)
+        top, bottom = xl_rowcol_to_cell(1, 5), xl_rowcol_to_cell(max(total - 1, 1), 5)
+        detail.write_formula(total, 5, f"=SUBTOTAL(9,{top}:{bottom})", num_bold)
+        book.close()
+        return output.getvalue()

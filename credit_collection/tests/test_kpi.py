@@ -1,0 +1,70 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from ..models.credit_kpi import countback_dso
+from .aging_common import AgingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestKpi(AgingCommon):
+    """Sales: April 70k (due 15 May), May 80k (due 15 June), June 100k (due 30 July); 38k paid on
+    10 June. At 30 June: AR 212k, current 100k, opening (31 May) 150k."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.april = cls._inv(70_000.0, date(2024, 4, 15), date(2024, 5, 15))
+        cls.may = cls._inv(80_000.0, date(2024, 5, 16), date(2024, 6, 15))
+        cls.june = cls._inv(100_000.0, date(2024, 6, 30), date(2024, 7, 30))
+        cls._pay(cls.april, 38_000.0, date(2024, 6, 10))
+        cls.env["credit.collection.target"].create(
+            {"month": date(2024, 6, 1), "user_id": cls.salesman.id, "amount": 50_000.0}
+        )
+
+    def test_countback_worked_example(self):
+        """shared/domain.md: AR 212k, sales 100k, 80k, 70k (30-day months) -> 73.7 days."""
+        dso = countback_dso(212_000.0, [(100_000.0, 30), (80_000.0, 30), (70_000.0, 30)])
+        self.assertEqual(round(dso, 1), 73.7)
+        self.assertEqual(countback_dso(50_000.0, [(100_000.0, 30)]), 15.0)
+        self.assertEqual(countback_dso(0.0, [(100_000.0, 30)]), 0.0)
+
+    def test_company_kpis(self):
+        rows = self.env["credit.kpi"].with_user(self.collector).compute(self.company, date(2024, 6, 30), months=2)
+        june = next(r for r in rows if r["month"] == date(2024, 6, 1))
+        self.assertEqual(
+            (june["opening_ar"], june["credit_sales"], june["closing_ar"], june["current_ar"], june["collected"]),
+            (150_000.0, 100_000.0, 212_000.0, 100_000.0, 38_000.0),
+        )
+        # real months: June 30 d, May 31 d, then 32k of April's 70k over 30 days
+        self.assertEqual(june["dso"], round(30 + 31 + 32 / 70 * 30, 1))
+        self.assertEqual(june["dso"], 74.7)
+        self.assertEqual(june["best_dso"], 30.0)
+        self.assertEqual(june["add"], 44.7)
+        self.assertEqual(june["cei"], 25.3, "(150 + 100 - 212) / (150 + 100 - 100)")
+        self.assertEqual(june["collection_rate"], 15.2, "38 / (150 + 100)")
+        self.assertEqual(june["collection_basis"], "cash")
+
+    def test_salesperson_kpis_and_target(self):
+        wizard = (
+            self.env["credit.kpi.wizard"]
+            .with_user(self.collector)
+            .create({"date_to": date(2024, 6, 30), "months": 3, "dimension": "user"})
+        )
+        action = wizard.action_open()
+        lines = self.env["credit.kpi.line"].with_user(self.collector).search(action["domain"])
+        june = lines.filtered(lambda line: line.month == date(2024, 6, 1) and line.user_id == self.salesman)
+        self.assertEqual(june.closing_ar, 212_000.0)
+        self.assertEqual(june.collected, 38_000.0)
+        self.assertEqual(june.collection_basis, "applied")
+        self.assertEqual(june.target, 50_000.0)
+        self.assertEqual(june.achievement, 76.0)
+        self.assertEqual(june.dso, 74.7)
+
+    def test_overview(self):
+        overview = self.env["credit.overview"].with_user(self.collector).create({})
+        # today is long after June 2024: everything is overdue
+        self.assertEqual(overview.total_ar, 212_000.0)
+        self.assertEqual(overview.overdue_ar, 212_000.0)
+        self.assertEqual(overview.overdue_customers, 1)
+        self.assertTrue(overview.action_aging_graph()["res_model"], "credit.aging.report")

@@ -1,0 +1,223 @@
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .aging_common import AgingCommon, D
+
+
+class ProvisionCommon(AgingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.analyst = new_test_user(
+            cls.env,
+            login="cc_analyst",
+            groups="credit_collection.group_credit_analyst",
+            company_id=cls.company.id,
+            company_ids=cls.company.ids,
+        )
+        cls.ifrs_set = cls.env["credit.aging.bucket.set"].create(
+            {
+                "name": "IFRS 9 IE12",
+                "bucket_ids": [
+                    Command.create(
+                        {"name": "Current", "sequence": 1, "has_min": False, "max_value": 0, "provision_rate": 0.3}
+                    ),
+                    Command.create(
+                        {"name": "1-30", "sequence": 2, "min_value": 1, "max_value": 30, "provision_rate": 1.6}
+                    ),
+                    Command.create(
+                        {"name": "31-60", "sequence": 3, "min_value": 31, "max_value": 60, "provision_rate": 3.6}
+                    ),
+                    Command.create(
+                        {"name": "61-90", "sequence": 4, "min_value": 61, "max_value": 90, "provision_rate": 6.6}
+                    ),
+                    Command.create(
+                        {"name": "> 90", "sequence": 5, "min_value": 91, "has_max": False, "provision_rate": 10.6}
+                    ),
+                ],
+            }
+        )
+        cls.expense = cls.env["account.account"].create(
+            {"name": "Credit impairment loss", "code": "668100", "account_type": "expense"}
+        )
+        cls.allowance = cls.env["account.account"].create(
+            {"name": "Allowance for doubtful accounts", "code": "123100", "account_type": "asset_current"}
+        )
+        cls.journal = cls.company_data["default_journal_misc"]
+
+    def _run(self, as_of, user=None, **vals):
+        return (
+            self.env["credit.provision.run"]
+            .with_user(user or self.analyst)
+            .create(
+                {
+                    "date": as_of,
+                    "company_id": self.company.id,
+                    "bucket_set_id": self.ifrs_set.id,
+                    "journal_id": self.journal.id,
+                    "expense_account_id": self.expense.id,
+                    "allowance_account_id": self.allowance.id,
+                    **vals,
+                }
+            )
+        )
+
+    def _bucket_line(self, run, name):
+        return run.line_ids.filtered(lambda line: line.bucket_id.name == name)
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionIfrs(ProvisionCommon):
+    """IFRS 9 Illustrative Example 12 (shared/domain.md): 15.0M / 7.5M / 4.0M / 2.5M / 1.0M at
+    0.3 / 1.6 / 3.6 / 6.6 / 10.6 % -> 45k + 120k + 144k + 165k + 106k = 580k."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.current = cls._inv(15_000_000.0, date(2024, 6, 1), date(2024, 7, 31))
+        cls.late15 = cls._inv(7_500_000.0, date(2024, 5, 16), date(2024, 6, 15))
+        cls.late45 = cls._inv(4_000_000.0, date(2024, 4, 16), date(2024, 5, 16))
+        cls.late75 = cls._inv(2_500_000.0, date(2024, 3, 17), date(2024, 4, 16), partner=cls.beta)
+        cls.late90 = cls._inv(1_000_000.0, date(2023, 12, 1), date(2024, 1, 1), partner=cls.beta)
+
+    def test_ifrs_example_580k_and_posting(self):
+        run = self._run(D)
+        run.action_compute()
+        expected = {"Current": 45_000.0, "1-30": 120_000.0, "31-60": 144_000.0, "61-90": 165_000.0, "> 90": 106_000.0}
+        for name, allowance in expected.items():
+            self.assertEqual(self._bucket_line(run, name).allowance, allowance, f"allowance of bucket {name}")
+        self.assertEqual(run.receivable_amount, 30_000_000.0)
+        self.assertEqual(run.required_amount, 580_000.0)
+        self.assertEqual(run.balance_amount, 0.0)
+        self.assertEqual(run.adjustment_amount, 580_000.0)
+        with self.assertRaises(UserError, msg="an analyst does not post"):
+            run.action_post()
+        self.assertFalse(run.move_id)
+        run.with_user(self.manager).action_post()
+        move = run.move_id
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.journal_id, self.journal)
+        debit = move.line_ids.filtered(lambda line: line.account_id == self.expense)
+        credit = move.line_ids.filtered(lambda line: line.account_id == self.allowance)
+        self.assertEqual((debit.debit, credit.credit), (580_000.0, 580_000.0), "Dr expense / Cr allowance")
+        self.assertEqual(run.closing_amount, 580_000.0)
+        self.assertEqual(run.charge_amount, 580_000.0)
+
+        # a second run for the same month is refused, nothing posted
+        twin = self._run(date(2024, 6, 15))
+        twin.action_compute()
+        moves_before = self.env["account.move"].search_count([])
+        with self.assertRaisesRegex(UserError, "already posted"):
+            twin.with_user(self.manager).action_post()
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before)
+        self.assertEqual(twin.state, "computed")
+
+        # July: the > 90 invoice is paid; the allowance is released by 106k (Dr allowance / Cr expense)
+        self._pay(self.late90, 1_000_000.0, date(2024, 7, 10))
+        july = self._run(date(2024, 7, 10))
+        july.action_compute()
+        self.assertEqual(july.balance_amount, 580_000.0)
+        # at 10 July the 15.0M is still not due, 7.5M is 25 d late, 4.0M 55 d, 2.5M 85 d: same buckets
+        self.assertEqual(july.required_amount, 474_000.0)
+        july.with_user(self.manager).action_post()
+        self.assertEqual(july.adjustment_amount, -106_000.0)
+        release = july.move_id.line_ids.filtered(lambda line: line.account_id == self.allowance)
+        self.assertEqual(release.balance, -july.adjustment_amount)
+        self.assertEqual(july.opening_amount, 580_000.0)
+        self.assertEqual(july.closing_amount, july.required_amount, "roll-forward closes on the required amount")
+
+    def test_specific_provision_leaves_matrix(self):
+        self.env["credit.provision.specific"].create(
+            {"partner_id": self.beta.id, "move_id": self.late90.id, "rate": 100.0, "reason": "Legal case"}
+        )
+        run = self._run(D)
+        run.action_compute()
+        self.assertEqual(self._bucket_line(run, "> 90").balance, 0.0, "the invoice left the matrix")
+        self.assertEqual(run.specific_amount, 1_000_000.0)
+        self.assertEqual(run.required_amount, 580_000.0 - 106_000.0 + 1_000_000.0)
+        with self.assertRaises(AccessError):
+            self.env["credit.provision.specific"].with_user(self.analyst).create(
+                {"partner_id": self.beta.id, "rate": 50.0, "reason": "x"}
+            )
+
+    def test_exports(self):
+        run = self._run(D)
+        run.action_compute()
+        content = self.env["credit.provision.xlsx"].with_user(self.analyst)._generate(run)
+        self.assertEqual(content[:2], b"PK")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "credit_collection.report_credit_provision_run", run.ids
+        )[0]
+        self.assertIn(b"580,000.00", html)
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(UserError, "allowance account"):
+            self._run(D, allowance_account_id=False).action_compute()
+        with self.assertRaisesRegex(UserError, "receivable account"):
+            self._run(D, allowance_account_id=self.company_data["default_account_receivable"].id).action_compute()
+        with self.assertRaises(ValidationError):
+            self.ifrs_set.bucket_ids[0].provision_rate = -1
+        with self.assertRaises(ValidationError):
+            self.env["credit.provision.specific"].create({"partner_id": self.beta.id, "rate": 120.0, "reason": "x"})
+        run = self._run(D)
+        with self.assertRaisesRegex(UserError, "Approve & Post"):
+            run.write({"state": "posted"})
+        self.assertFalse(self.env["credit.provision.run"].search([("state", "=", "posted")]))
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionCohort(ProvisionCommon):
+    """shared/domain.md: sales 100k, unpaid at due 50k, after 30 d 23k, 60 d 8k, 90 d 2k, all 2k
+    written off -> 2.0 % / 4.0 % / 8.7 % / 25 % / 100 %."""
+
+    def test_cohort_rates(self):
+        due = date(2024, 1, 15)
+        inv = self._inv(100_000.0, date(2023, 12, 16), due)
+        for amount, day in ((50_000.0, due), (27_000.0, date(2024, 1, 25)), (15_000.0, date(2024, 2, 24))):
+            self._pay(inv, amount, day)
+        self._pay(inv, 6_000.0, date(2024, 3, 25))
+        receivable = self.company_data["default_account_receivable"]
+        write_off = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": date(2024, 5, 14),
+                "journal_id": self.journal.id,
+                "line_ids": [
+                    Command.create({"account_id": self.allowance.id, "debit": 2_000.0}),
+                    Command.create({"account_id": receivable.id, "partner_id": self.customer.id, "credit": 2_000.0}),
+                ],
+            }
+        )
+        write_off.action_post()
+        (write_off.line_ids | inv.line_ids).filtered(lambda line: line.account_id == receivable).reconcile()
+        self.assertEqual(inv.payment_state, "paid")
+        run = self._run(D)
+        run.action_compute()
+        suggested = {line.bucket_id.name: line.suggested_rate for line in run.line_ids}
+        self.assertEqual(suggested, {"Current": 2.0, "1-30": 4.0, "31-60": 8.7, "61-90": 25.0, "> 90": 100.0})
+        self.assertEqual(run.write_off_amount, 0.0, "the write-off was in May")
+        may = self._run(date(2024, 5, 31))
+        may.action_compute()
+        self.assertEqual((may.opening_amount, may.write_off_amount, may.closing_amount), (0.0, 2_000.0, -2_000.0))
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionGradeHook(ProvisionCommon):
+    def test_matrix_rate_hook(self):
+        """Per-grade rates plug in through _matrix_rate: with a doubled rate the bucket doubles."""
+        self._inv(1_000.0, date(2024, 4, 1), date(2024, 5, 1))  # 60 d -> 31-60 at 3.6 %
+        run = self._run(D)
+        run.action_compute()
+        self.assertEqual(self._bucket_line(run, "31-60").allowance, 36.0)
+        run_cls = type(self.env["credit.provision.run"])
+        original = run_cls._matrix_rate
+        try:
+            run_cls._matrix_rate = lambda self, bucket, grade_id: bucket.provision_rate * 2
+            run.action_compute()
+        finally:
+            run_cls._matrix_rate = original
+        self.assertEqual(self._bucket_line(run, "31-60").allowance, 72.0)
+        self.assertEqual(self._bucket_line(run, "31-60").rate, 7.2)

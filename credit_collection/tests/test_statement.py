@@ -1,0 +1,54 @@
+from datetime import date
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .aging_common import AgingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestStatement(AgingCommon):
+    """Acme: 1 000 invoiced 15 May (due 14 June), 500 invoiced 10 June (due 10 July), 300 paid on
+    20 June. June statement: opening 1 000, +500, -300, closing 1 200; open items 700 + 500."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.may = cls._inv(1000.0, date(2024, 5, 15), date(2024, 6, 14))
+        cls.june = cls._inv(500.0, date(2024, 6, 10), date(2024, 7, 10))
+        cls._pay(cls.may, 300.0, date(2024, 6, 20))
+        cls._pay(cls.june, 100.0, date(2024, 7, 5))  # after the period: not on the June statement
+        cls.wizard_vals = {"date_from": date(2024, 6, 1), "date_to": date(2024, 6, 30)}
+
+    def test_statement_figures(self):
+        report = self.env["report.credit_collection.report_credit_statement"].with_user(self.collector)
+        st = report._statement(self.contact, self.company, date(2024, 6, 1), date(2024, 6, 30))
+        self.assertEqual(st["partner"], self.customer, "statement of the commercial entity")
+        self.assertEqual(st["opening"], 1000.0)
+        self.assertEqual([(m["debit"], m["credit"]) for m in st["movements"]], [(500.0, 0.0), (0.0, 300.0)])
+        self.assertEqual(st["closing"], 1200.0)
+        self.assertEqual(st["open_total"], st["closing"], "closing balance = open items (tie-out)")
+        self.assertEqual(sorted(i["residual"] for i in st["items"]), [500.0, 700.0])
+        self.assertEqual(sum(st["aging"].values()), 1200.0)
+
+    def test_print_and_send(self):
+        wizard = self.env["credit.statement.wizard"].with_user(self.collector).create(self.wizard_vals)
+        self.assertEqual(wizard._partners(), self.customer, "only customers with an open balance")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "credit_collection.report_credit_statement", self.customer.ids, data=wizard._data()
+        )[0]
+        self.assertIn(b"1,200.00", html)
+        wizard.action_send()
+        message = self.customer.message_ids[:1]
+        self.assertIn("statement", message.subject or "")
+        self.assertEqual(message.attachment_ids.mimetype, "application/pdf")
+        self.assertIn(self.customer, message.partner_ids)
+        self.assertEqual(message.author_id, self.collector.partner_id, "sent in the collector's name")
+
+    def test_send_refused_without_email(self):
+        self.beta.email = False
+        self._inv(100.0, date(2024, 6, 5), partner=self.beta)
+        wizard = self.env["credit.statement.wizard"].with_user(self.collector).create(self.wizard_vals)
+        with self.assertRaisesRegex(UserError, "Beta Ltd"):
+            wizard.action_send()
+        self.assertFalse(self.customer.message_ids.filtered(lambda m: m.attachment_ids))
