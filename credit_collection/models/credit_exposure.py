@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import index_exists
 
 
 @dataclass
@@ -57,6 +58,21 @@ class CreditExposure(models.AbstractModel):
     _name = "credit.exposure"
     _description = "Credit exposure engine"
 
+    def init(self):
+        res = super().init()
+        # Open items only (most journal items are settled or on accounts without residual), with the
+        # columns the exposure sums: a customer's 10 000 open invoices are read from this index alone.
+        if not index_exists(self.env.cr, "account_move_line_credit_open_idx"):
+            self.env.cr.execute(
+                """
+                CREATE INDEX account_move_line_credit_open_idx
+                    ON account_move_line (partner_id, company_id)
+                    INCLUDE (account_id, amount_residual, date_maturity, date, reconciled)
+                 WHERE parent_state = 'posted' AND amount_residual != 0
+                """
+            )
+        return res
+
     @api.model
     def _exposure_extra_columns(self, company, exclude_order_ids, today):
         """Other issues' figures, read by the same statement: [(key, SQL expression)].
@@ -81,34 +97,46 @@ class CreditExposure(models.AbstractModel):
                  WHERE i.id = ANY(%(partner_ids)s)
             ),
             customer AS (
-                SELECT p.id AS partner_id
+                SELECT p.id AS partner_id, p.commercial_partner_id AS cid
                   FROM res_partner p
                  WHERE p.commercial_partner_id IN (SELECT cid FROM input)
             ),
-            receivable AS (
-                SELECT p.commercial_partner_id AS partner_id,
-                       SUM(aml.amount_residual) AS amount,
-                       SUM(aml.amount_residual) FILTER (WHERE due < %(today)s) AS overdue,
-                       MIN(due) FILTER (WHERE due < %(today)s) AS oldest_due,
-                       (ARRAY_AGG(aml.move_name ORDER BY due, aml.id) FILTER (WHERE due < %(today)s))[1] AS oldest_move,
-                       SUM(aml.amount_residual) FILTER (WHERE due < %(late_before)s) AS late,
-                       MIN(due) FILTER (WHERE due < %(late_before)s) AS late_due,
-                       (ARRAY_AGG(aml.move_name ORDER BY due, aml.id)
-                            FILTER (WHERE due < %(late_before)s))[1] AS late_move
-                  FROM account_move_line aml
-                  JOIN customer c ON c.partner_id = aml.partner_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN account_account acc ON acc.id = aml.account_id
+            receivable_by_partner AS (
+                -- One plain aggregate per journal-item partner (no GROUP BY, so no sort of the open
+                -- items): the open-items index alone answers it. Sums and dates only: the oldest
+                -- item's name is looked up when a message or a form shows it.
+                SELECT c.partner_id, x.*
+                  FROM customer c
                  CROSS JOIN LATERAL (
-                       -- only debit residuals are "due"; credits (refunds, payments) are never overdue
-                       SELECT CASE WHEN aml.amount_residual > 0
-                                   THEN COALESCE(aml.date_maturity, aml.date) END AS due
-                 ) d
-                 WHERE aml.company_id = %(company_id)s
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND acc.account_type = 'asset_receivable'
-                 GROUP BY p.commercial_partner_id
+                       SELECT SUM(aml.amount_residual) AS amount,
+                              SUM(aml.amount_residual) FILTER (WHERE due < %(today)s) AS overdue,
+                              MIN(due) FILTER (WHERE due < %(today)s) AS oldest_due,
+                              SUM(aml.amount_residual) FILTER (WHERE due < %(late_before)s) AS late,
+                              MIN(due) FILTER (WHERE due < %(late_before)s) AS late_due
+                         FROM account_move_line aml
+                        CROSS JOIN LATERAL (
+                              -- only debit residuals are "due"; credits (refunds, payments) never are
+                              SELECT CASE WHEN aml.amount_residual > 0
+                                          THEN COALESCE(aml.date_maturity, aml.date) END AS due
+                        ) d
+                        WHERE aml.partner_id = c.partner_id
+                          AND aml.company_id = %(company_id)s
+                          AND aml.parent_state = 'posted'
+                          AND aml.reconciled IS NOT TRUE
+                          AND aml.amount_residual != 0  -- the partial index account_move_line_credit_open_idx
+                          AND aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                 ) x
+            ),
+            receivable AS (
+                SELECT c.cid AS partner_id,
+                       SUM(rp.amount) AS amount,
+                       SUM(rp.overdue) AS overdue,
+                       MIN(rp.oldest_due) AS oldest_due,
+                       SUM(rp.late) AS late,
+                       MIN(rp.late_due) AS late_due
+                  FROM receivable_by_partner rp
+                  JOIN customer c ON c.partner_id = rp.partner_id
+                 GROUP BY c.cid
             ),
             draft AS (
                 SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
@@ -149,8 +177,8 @@ class CreditExposure(models.AbstractModel):
                    (p.credit_limit ->> %(company_key)s)::numeric,
                    COALESCE((p.credit_hold ->> %(company_key)s)::boolean, FALSE),
                    COALESCE(p.credit_hold_reason ->> %(company_key)s, ''),
-                   COALESCE(r.overdue, 0), r.oldest_due, COALESCE(r.oldest_move, ''),
-                   COALESCE(r.late, 0), r.late_due, COALESCE(r.late_move, ''),
+                   COALESCE(r.overdue, 0), r.oldest_due, '',
+                   COALESCE(r.late, 0), r.late_due, '',
                    ARRAY(SELECT i.input_id FROM input i WHERE i.cid = p.id)
                    %(extra_select)s
               FROM res_partner p
@@ -231,6 +259,37 @@ class CreditExposure(models.AbstractModel):
                 input_partner_ids=tuple(input_ids),
             )
         return result
+
+    @api.model
+    def _oldest_open_item(self, partner_id, company, due_date):
+        """Name of the customer's open receivable item due on `due_date` (the oldest overdue one
+        the exposure reports): one indexed lookup, made only when a message or a form shows it."""
+        if not due_date:
+            return ""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT aml.move_name
+                  FROM account_move_line aml
+                  JOIN res_partner p ON p.id = aml.partner_id
+                  JOIN account_account acc ON acc.id = aml.account_id
+                 WHERE p.commercial_partner_id = %(partner_id)s
+                   AND aml.company_id = %(company_id)s
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual > 0
+                   AND acc.account_type = 'asset_receivable'
+                   AND COALESCE(aml.date_maturity, aml.date) = %(due)s
+                 ORDER BY aml.id
+                 LIMIT 1
+                """,
+                partner_id=partner_id,
+                company_id=company.id,
+                due=due_date,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else ""
 
     @api.model
     def _default_credit_limit(self, company):

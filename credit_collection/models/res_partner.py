@@ -55,7 +55,9 @@ class ResPartner(models.Model):
         string="Overdue Amount", compute="_compute_credit_position", currency_field="credit_currency_id"
     )
     credit_oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", compute="_compute_credit_position")
-    credit_oldest_overdue_move = fields.Char(string="Oldest Overdue Invoice", compute="_compute_credit_position")
+    credit_oldest_overdue_move = fields.Char(
+        string="Oldest Overdue Invoice", compute="_compute_credit_oldest_overdue_move"
+    )
     credit_has_limit = fields.Boolean(compute="_compute_credit_position")
     credit_can_manage = fields.Boolean(compute="_compute_credit_can_manage")
 
@@ -114,7 +116,6 @@ class ResPartner(models.Model):
                         "credit_available": 0.0,
                         "credit_overdue_amount": 0.0,
                         "credit_oldest_overdue_days": 0,
-                        "credit_oldest_overdue_move": False,
                         "credit_has_limit": False,
                     }
                 )
@@ -128,7 +129,17 @@ class ResPartner(models.Model):
             partner.credit_available = exp.available
             partner.credit_overdue_amount = exp.overdue_amount
             partner.credit_oldest_overdue_days = (today - exp.oldest_due_date).days if exp.oldest_due_date else 0
-            partner.credit_oldest_overdue_move = exp.oldest_due_move or False
+
+    @api.depends_context("company")
+    def _compute_credit_oldest_overdue_move(self):
+        # apart from the position: one more lookup, made only where the name is shown (the form)
+        company = self.env.company
+        engine = self.env["credit.exposure"].sudo()
+        exposures = engine._get_exposures(self.commercial_partner_id, company)
+        for partner in self:
+            exp = exposures.get(partner.commercial_partner_id.id)
+            name = exp and engine._oldest_open_item(exp.partner_id, company, exp.oldest_due_date)
+            partner.credit_oldest_overdue_move = name or False
 
     # ------------------------------------------------------------------
     # Guards: who may change limits and holds, and what values are valid

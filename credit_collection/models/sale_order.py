@@ -225,7 +225,10 @@ class SaleOrder(models.Model):
                 amount=self._credit_fmt(exp.late_amount),
                 days=company.credit_overdue_days,
                 minimum=self._credit_fmt(company.credit_overdue_min_amount),
-                invoice=exp.late_oldest_move,
+                invoice=exp.late_oldest_move
+                or self.env["credit.exposure"]
+                .sudo()
+                ._oldest_open_item(exp.partner_id, company, exp.late_oldest_due_date),
                 due=exp.late_oldest_due_date,
                 late=(today - exp.late_oldest_due_date).days,
             ),
