@@ -16,7 +16,7 @@ class AgingCommon(CreditCommon):
         super().setUpClass()
         cls.collector = new_test_user(
             cls.env,
-            login="cc_collector",
+            login="cct_aging_collector",
             groups="credit_collection.group_credit_collector",
             company_id=cls.company.id,
             company_ids=cls.company.ids,

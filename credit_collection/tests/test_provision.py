@@ -13,7 +13,7 @@ class ProvisionCommon(AgingCommon):
         super().setUpClass()
         cls.analyst = new_test_user(
             cls.env,
-            login="cc_analyst",
+            login="cct_prov_analyst",
             groups="credit_collection.group_credit_analyst",
             company_id=cls.company.id,
             company_ids=cls.company.ids,
