@@ -59,6 +59,48 @@ SCREENS = [
         None,
         ".o_data_row",
     ),
+    (
+        "review_score",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_review_action/{credit_collection.credit_review_readymat_current}",
+        None,
+        "div[name=score_line_ids]",
+    ),
+    (
+        "worklist",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_collection_worklist_action",
+        None,
+        ".o_data_row",
+    ),
+    (
+        "aging_pivot",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_aging_report_action",
+        "document.querySelector('.o_switch_view.o_pivot') && document.querySelector('.o_switch_view.o_pivot').click()",
+        ".o_pivot table",
+    ),
+    (
+        "aging_graph",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_aging_report_action",
+        "document.querySelector('.o_switch_view.o_graph') && document.querySelector('.o_switch_view.o_graph').click()",
+        ".o_graph_renderer canvas",
+    ),
+    (
+        "provision_run",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_provision_run_action/{credit_collection.demo_provision_run}",
+        None,
+        ".o_form_view .o_field_widget",
+    ),
+    (
+        "statement",
+        "cc_manager",
+        "/report/html/credit_collection.report_credit_statement/{credit_collection.demo_partner_blueharbor}",
+        None,
+        ".page",
+    ),
 ]
 
 
@@ -196,7 +238,8 @@ def main():
                 login(browser, args.url, args.db, user)
                 current = user
             browser.goto(args.url + resolve(args.url, args.db, path))
-            browser.wait_selector(".o_action_manager .o_view_controller, .o_action_manager .o_form_view")
+            if path.startswith("/odoo"):
+                browser.wait_selector(".o_action_manager .o_view_controller, .o_action_manager .o_form_view")
             time.sleep(1.0)
             if action:
                 browser.js(action)

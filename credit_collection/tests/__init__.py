@@ -12,6 +12,7 @@ from . import test_credit_grade_order
 from . import test_credit_review
 from . import test_credit_warning
 from . import test_exposure
+from . import test_i18n
 from . import test_kpi
 from . import test_packaging
 from . import test_provision
