@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench [SIZES="10000 30000 100000"] [REPEAT=7]: every bench/bench_*.py against copies of the
+# make bench [SIZES="10000 30000 100000"] [REPEAT=7] [BENCHES=bench_credit_check]: bench/bench_*.py against copies of the
 # templates (make bench-data SIZE=N builds them), one table on stdout and in bench/RESULTS.md.
 # Per size, three copies of the same template (createdb -T, seconds):
 #   ccb_run_N_cc    + credit_collection          (the env given to measure())
@@ -63,7 +63,7 @@ for size in "${sizes[@]}"; do
   else
     drop_db "$oca"; oca=""
   fi
-  for file in "$BENCH_DIR"/bench_*.py; do
+  for file in "$BENCH_DIR"/${BENCHES:-bench_*}.py; do
     module="$(basename "$file" .py)"
     info "size $size: $module ($REPEAT repetitions + 1 warm-up)"
     (cd "$BENCH_DIR" && "$ODOO_PY" harness.py measure --module "$module" --size "$size" --db "$cc" \
