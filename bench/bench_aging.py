@@ -6,7 +6,12 @@ Measures, for the current company, at today and at the same day a year back:
 - the aging report model's read_group (what the pivot view runs);
 - the floor: one bare SQL sum of the same residuals (today's residuals plus the partial
   reconciliations dated after the date, no buckets, no customers), and the ratio engine / floor;
-- whether the aging total equals the floor and the receivable ledger balance at the date.
+- whether the aging total equals the floor and the receivable ledger balance at the date;
+- with the bench harness's `ctx` and the OCA copy present: OCA account_financial_report's aged
+  partner balance (18.0) on the same company, date and receivable accounts, posted entries only:
+  the data its report computes (`report.account_financial_report.aged_partner_balance`
+  `._get_report_values`, what the PDF, HTML and XLSX exports render), not the rendering; wall time,
+  queries, peak Python memory, whether its total equals the floor, and the ratios engine / OCA.
 Run it from an Odoo shell: `from bench.bench_aging import measure; print(measure(env))`, or let the
 bench harness import it.
 """
@@ -18,7 +23,7 @@ from datetime import date, timedelta
 from odoo.tools import SQL
 
 
-def _timed(env, func, repeat=3):
+def _timed(env, func, repeat=3, trace=True):
     """Best of `repeat` timed runs, then one run under tracemalloc (which slows Python down, so it
     is kept out of the timings): (seconds, queries, peak KiB, result)."""
     best = None
@@ -30,11 +35,13 @@ def _timed(env, func, repeat=3):
         elapsed = time.perf_counter() - start
         if best is None or elapsed < best[0]:
             best = (elapsed, env.cr.sql_log_count - queries, result)
-    env.invalidate_all()
-    tracemalloc.start()
-    func()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = 0
+    if trace:
+        env.invalidate_all()
+        tracemalloc.start()
+        func()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     return best[0], best[1], peak / 1024.0, best[2]
 
 
@@ -72,13 +79,50 @@ def _ledger(env, company, as_of):
     return env["credit.aging.engine"].get_ledger_balance(as_of, company)
 
 
-def measure(env, company=None, today=None):
-    """[{metric, value, unit}] for the aging engine at today and a year back."""
+def _oca_wizard(oca_env, company_id, as_of):
+    """OCA's aged partner balance wizard as a user fills it in: the company, the date, its
+    receivable accounts, posted entries only, no partner filter, no move line details."""
+    company = oca_env["res.company"].browse(company_id)
+    accounts = oca_env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.ids)]
+    )
+    return (
+        oca_env["aged.partner.balance.report.wizard"]
+        .with_company(company)
+        .create(
+            {
+                "company_id": company.id,
+                "date_at": as_of,
+                "target_move": "posted",
+                "account_ids": [(6, 0, accounts.ids)],
+                "receivable_accounts_only": True,
+                "show_move_line_details": False,
+            }
+        )
+    )
+
+
+def _oca_report(wizard):
+    """The data of OCA's report, as its export computes it before rendering: the wizard's report
+    data (dates as strings, as they come back from the client) -> `_get_report_values`."""
+    data = wizard._prepare_report_data()
+    data["date_at"] = str(data["date_at"])
+    report = wizard.env["report.account_financial_report.aged_partner_balance"].with_company(wizard.company_id)
+    values = report._get_report_values(wizard.ids, data)
+    return sum(account["residual"] for account in values["aged_partner_balance"])
+
+
+def measure(env, ctx=None, company=None, today=None):
+    """[{metric, value, unit}] for the aging engine at today and a year back (and OCA's aged
+    partner balance beside it when `ctx` gives an OCA env with account_financial_report)."""
     company = company or env.company
     today = today or date.today()
     engine = env["credit.aging.engine"].with_company(company)
     report = env["credit.aging.report"].with_company(company)
     env.flush_all()
+    oca_env = ctx.env("oca") if ctx is not None else None
+    if oca_env is not None and "aged.partner.balance.report.wizard" not in oca_env:
+        oca_env = None
     results = []
     for label, as_of in (("today", today), ("year_back", today - timedelta(days=365))):
         t_eng, q_eng, mem_eng, totals = _timed(
@@ -93,10 +137,27 @@ def measure(env, company=None, today=None):
         t_floor, q_floor, _mem, floor = _timed(env, lambda as_of=as_of: _floor(env, company, as_of))
         ledger = _ledger(env, company, as_of)
         total = sum(group["total"] for group in totals.values())
+        oca = {}
+        if oca_env is not None:
+            wizard = _oca_wizard(oca_env, company.id, as_of)
+            oca_env.flush_all()
+            # seconds per call: one timed call per repetition (the harness repeats), one traced
+            t_oca, q_oca, mem_oca, oca_total = _timed(oca_env, lambda wizard=wizard: _oca_report(wizard), repeat=1)
+            oca = {
+                "time": round(t_oca, 4),
+                "queries": q_oca,
+                "memory": round(mem_oca, 1),
+                "ties_out": int(round(oca_total - float(floor), 2) == 0),
+            }
         results += [
-            {"metric": f"aging_{label}_engine_time", "value": round(t_eng, 4), "unit": "s"},
-            {"metric": f"aging_{label}_engine_queries", "value": q_eng, "unit": "queries"},
-            {"metric": f"aging_{label}_engine_peak_memory", "value": round(mem_eng, 1), "unit": "KiB"},
+            {"metric": f"aging_{label}_engine_time", "value": round(t_eng, 4), "unit": "s", "oca": oca.get("time")},
+            {"metric": f"aging_{label}_engine_queries", "value": q_eng, "unit": "queries", "oca": oca.get("queries")},
+            {
+                "metric": f"aging_{label}_engine_peak_memory",
+                "value": round(mem_eng, 1),
+                "unit": "KiB",
+                "oca": oca.get("memory"),
+            },
             {"metric": f"aging_{label}_pivot_time", "value": round(t_rep, 4), "unit": "s"},
             {"metric": f"aging_{label}_pivot_queries", "value": q_rep, "unit": "queries"},
             {"metric": f"aging_{label}_pivot_peak_memory", "value": round(mem_rep, 1), "unit": "KiB"},
@@ -112,6 +173,20 @@ def measure(env, company=None, today=None):
                 "metric": f"aging_{label}_ties_out",
                 "value": int(round(total - float(floor), 2) == 0 and round(total - float(ledger), 2) == 0),
                 "unit": "bool",
+                "oca": oca.get("ties_out"),
             },
         ]
+        if oca:
+            results += [
+                {
+                    "metric": f"aging_{label}_oca_vs_engine",
+                    "value": round(oca["time"] / t_eng, 1) if t_eng else 0.0,
+                    "unit": "x faster",
+                },
+                {
+                    "metric": f"aging_{label}_engine_vs_oca",
+                    "value": round(t_eng / oca["time"], 4) if oca["time"] else 0.0,
+                    "unit": "x",
+                },
+            ]
     return results
