@@ -34,10 +34,8 @@ class Exposure:
     hold_reason: str = ""
     overdue_amount: float = 0.0  # residual overdue, any number of days
     oldest_due_date: datetime.date | None = None
-    oldest_due_move: str = ""
     late_amount: float = 0.0  # residual overdue beyond the company's tolerance (rule 3)
     late_oldest_due_date: datetime.date | None = None
-    late_oldest_move: str = ""
     extra: dict = field(default_factory=dict)  # room for other issues' figures (guarantees, ...)
     input_partner_ids: tuple = ()  # the partners asked about that roll up to this customer
 
@@ -177,8 +175,8 @@ class CreditExposure(models.AbstractModel):
                    (p.credit_limit ->> %(company_key)s)::numeric,
                    COALESCE((p.credit_hold ->> %(company_key)s)::boolean, FALSE),
                    COALESCE(p.credit_hold_reason ->> %(company_key)s, ''),
-                   COALESCE(r.overdue, 0), r.oldest_due, '',
-                   COALESCE(r.late, 0), r.late_due, '',
+                   COALESCE(r.overdue, 0), r.oldest_due,
+                   COALESCE(r.late, 0), r.late_due,
                    ARRAY(SELECT i.input_id FROM input i WHERE i.cid = p.id)
                    %(extra_select)s
               FROM res_partner p
@@ -234,12 +232,10 @@ class CreditExposure(models.AbstractModel):
                 reason,
                 overdue,
                 oldest,
-                oldest_move,
                 late,
                 late_due,
-                late_move,
                 input_ids,
-            ) = row[:14]
+            ) = row[:12]
             result[pid] = Exposure(
                 partner_id=pid,
                 currency=currency,
@@ -251,20 +247,18 @@ class CreditExposure(models.AbstractModel):
                 hold_reason=reason,
                 overdue_amount=currency.round(float(overdue)),
                 oldest_due_date=oldest,
-                oldest_due_move=oldest_move,
                 late_amount=currency.round(float(late)),
                 late_oldest_due_date=late_due,
-                late_oldest_move=late_move,
-                extra=dict(zip(extra_keys, row[14:], strict=True)),
+                extra=dict(zip(extra_keys, row[12:], strict=True)),
                 input_partner_ids=tuple(input_ids),
             )
         return result
 
     @api.model
-    def _oldest_open_item(self, partner_id, company, due_date):
-        """Name of the customer's open receivable item due on `due_date` (the oldest overdue one
-        the exposure reports): one indexed lookup, made only when a message or a form shows it."""
-        if not due_date:
+    def _oldest_open_item(self, partner_id, company, due_before):
+        """Name of the customer's oldest open receivable item due before `due_before` (the oldest
+        overdue one): one indexed lookup, made only when a message or a form shows it."""
+        if not due_before:
             return ""
         self.env.cr.execute(
             SQL(
@@ -279,13 +273,13 @@ class CreditExposure(models.AbstractModel):
                    AND aml.reconciled IS NOT TRUE
                    AND aml.amount_residual > 0
                    AND acc.account_type = 'asset_receivable'
-                   AND COALESCE(aml.date_maturity, aml.date) = %(due)s
-                 ORDER BY aml.id
+                   AND COALESCE(aml.date_maturity, aml.date) < %(before)s
+                 ORDER BY COALESCE(aml.date_maturity, aml.date), aml.id
                  LIMIT 1
                 """,
                 partner_id=partner_id,
                 company_id=company.id,
-                due=due_date,
+                before=due_before,
             )
         )
         row = self.env.cr.fetchone()

@@ -132,13 +132,13 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_credit_oldest_overdue_move(self):
-        # apart from the position: one more lookup, made only where the name is shown (the form)
+        # apart from the position: one lookup, made only where the name is shown (the form)
         company = self.env.company
         engine = self.env["credit.exposure"].sudo()
-        exposures = engine._get_exposures(self.commercial_partner_id, company)
+        today = fields.Date.context_today(self)
         for partner in self:
-            exp = exposures.get(partner.commercial_partner_id.id)
-            name = exp and engine._oldest_open_item(exp.partner_id, company, exp.oldest_due_date)
+            partner_id = partner.commercial_partner_id._origin.id
+            name = partner_id and engine._oldest_open_item(partner_id, company, today)
             partner.credit_oldest_overdue_move = name or False
 
     # ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -225,10 +226,10 @@ class SaleOrder(models.Model):
                 amount=self._credit_fmt(exp.late_amount),
                 days=company.credit_overdue_days,
                 minimum=self._credit_fmt(company.credit_overdue_min_amount),
-                invoice=exp.late_oldest_move
-                or self.env["credit.exposure"]
+                # the name is looked up only here, on the refusal path
+                invoice=self.env["credit.exposure"]
                 .sudo()
-                ._oldest_open_item(exp.partner_id, company, exp.late_oldest_due_date),
+                ._oldest_open_item(exp.partner_id, company, exp.late_oldest_due_date + timedelta(days=1)),
                 due=exp.late_oldest_due_date,
                 late=(today - exp.late_oldest_due_date).days,
             ),

@@ -108,3 +108,12 @@ class TestExposure(CreditCommon):
         self.assertEqual(self.customer.credit_available, 9500.00)
         self.assertEqual(self.customer.credit_overdue_amount, 500.00)
         self.assertEqual(self.customer.credit_oldest_overdue_days, 12)
+
+    def test_partner_form_names_the_oldest_overdue_invoice(self):
+        oldest = self._invoice(500.00, due_date=self.days_ago(12), invoice_date=self.days_ago(40))
+        self._invoice(70.00, due_date=self.days_ago(3), invoice_date=self.days_ago(20))
+        self._invoice(30.00, due_date=self.days_ago(-5), invoice_date=self.days_ago(1))  # not due yet
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.credit_overdue_amount, 570.00)
+        self.assertEqual(self.customer.credit_oldest_overdue_move, oldest.name, "the oldest, not the latest")
+        self.assertEqual(self.customer.credit_oldest_overdue_days, 12)
