@@ -66,7 +66,7 @@ class CreditStatementReport(models.AbstractModel):
             )
         engine = self.env["credit.aging.engine"]
         as_of, basis, bucket_set, companies = engine._params(date_to, bucket_set=bucket_set, companies=company)
-        items = engine.get_items(as_of, basis, bucket_set, companies, where=SQL("cp.id = %s", partner.id))
+        items = engine.get_items(as_of, basis, bucket_set, companies, where=engine._customer_sql(partner))
         buckets = bucket_set.bucket_ids.sorted("sequence")
         aging = {b.id: 0.0 for b in buckets}
         for item in items:

@@ -86,7 +86,7 @@ class TestAging(AgingCommon):
     def test_tie_out_at_many_dates(self):
         """Whatever the date, the aging total equals the receivable accounts' balance at that date."""
         dates = (date(2023, 1, 14), date(2024, 5, 14), date(2024, 5, 15), D, date(2024, 7, 5), date(2024, 12, 31))
-        # past dates read every item up to the date, today and later start from the unreconciled index
+        # past, today and future dates (a future date adds back nothing and ages everything further)
         for as_of in (*dates, fields.Date.today(), date(2099, 1, 1)):
             items = self.engine.get_items(as_of=as_of, companies=self.company)
             total = self.currency.round(sum(i["residual"] for i in items))
@@ -121,6 +121,25 @@ class TestAging(AgingCommon):
         self.assertEqual(reference, 2400.0)
         by_partner = self.engine.get_totals("partner_id", as_of=D, companies=self.company)
         self.assertEqual(self.currency.round(by_partner[self.beta.id]["total"]), 800.0)
+
+    def test_disputed_amounts_apart(self):
+        """A disputed invoice's open amount at the date is reported apart, in every grouping and in
+        the pivot's model; the total does not change."""
+        self.inv1.action_collection_dispute("price")
+        self.env.flush_all()
+        by_partner = self.engine.get_totals("partner_id", as_of=D, companies=self.company)
+        self.assertEqual(self.currency.round(by_partner[self.customer.id]["disputed"]), 700.0)
+        self.assertEqual(by_partner[self.beta.id]["disputed"], 0.0)
+        self.assertEqual(self.currency.round(sum(g["total"] for g in by_partner.values())), 2400.0)
+        by_user = self.engine.get_totals("user_id", as_of=D, companies=self.company)
+        self.assertEqual(self.currency.round(sum(g["disputed"] for g in by_user.values())), 700.0)
+        report = self.env["credit.aging.report"].with_context(credit_aging_date=str(D))
+        [group] = report._read_group(
+            [("company_id", "=", self.company.id), ("partner_id", "=", self.customer.id)],
+            [],
+            ["disputed_residual:sum", "undisputed_residual:sum"],
+        )
+        self.assertEqual([self.currency.round(v) for v in group], [700.0, 900.0])
 
     def test_several_companies(self):
         both = self.company | self.other
