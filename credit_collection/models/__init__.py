@@ -1,6 +1,7 @@
 from . import account_move
 from . import credit_aging_bucket_set
 from . import credit_aging_engine
+from . import credit_aging_grade_rate
 from . import credit_approval
 from . import credit_collection_demo
 from . import credit_collection_history

@@ -37,6 +37,12 @@ class CreditAgingBucketSet(models.Model):
         help="Default basis of reports run with this set (years are always counted from the invoice date).",
     )
     bucket_ids = fields.One2many("credit.aging.bucket", "set_id", string="Buckets", copy=True)
+    grade_rate_ids = fields.One2many(
+        "credit.aging.grade.rate",
+        "set_id",
+        string="Rates per grade",
+        help="Provision rates replacing a bucket's rate for the customers of one grade.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -175,15 +175,6 @@ class CreditProvisionRun(models.Model):
         )
 
     # ------------------------------------------------------------------ computation
-    def _specific_where(self):
-        """SQL condition: the item is specifically assessed (its customer or its invoice)."""
-        self.ensure_one()
-        return SQL(
-            """EXISTS (SELECT 1 FROM credit_provision_specific s
-                        WHERE s.active AND s.company_id = aml.company_id AND s.partner_id = cp.id
-                          AND (s.move_id IS NULL OR s.move_id = aml.move_id))"""
-        )
-
     def _items(self):
         """Open items at the run's date, each with its specific rate (None = matrix)."""
         self.ensure_one()
@@ -197,11 +188,27 @@ class CreditProvisionRun(models.Model):
             item["specific"] = spec
         return items
 
-    def _matrix_rate(self, bucket, grade_id):
+    def _grade_rates(self):
+        """{(bucket id, grade id): rate} of the bucket set's per-grade rates for the run's company."""
+        self.ensure_one()
+        return {
+            (line.bucket_id.id, line.grade_id.id): line.rate
+            for line in self.bucket_set_id.grade_rate_ids
+            if line.company_id == self.company_id
+        }
+
+    def _matrix_rate(self, bucket, grade_id, grade_rates=None):
         """Rate (%) of the matrix for an item of `bucket` whose customer has grade `grade_id` (None
-        without grades). Hook for per-grade rates: a module adding customer grades (issue 3)
-        overrides it, e.g. with a (bucket, grade) -> rate table; the default is the bucket's rate."""
-        return bucket.provision_rate
+        without a grade): the bucket set's rate for that grade, else the bucket's own rate."""
+        grade_rates = self._grade_rates() if grade_rates is None else grade_rates
+        return grade_rates.get((bucket.id, grade_id), bucket.provision_rate)
+
+    def _item_rate(self, item, grade_rates=None):
+        """Rate (%) applied to one open item of `_items`: its specific provision's, else the matrix's."""
+        if item["specific"]:
+            return item["specific"].rate
+        bucket = self.env["credit.aging.bucket"].browse(item["bucket_id"])
+        return self._matrix_rate(bucket, item["grade_id"], grade_rates)
 
     def action_compute(self):
         self._check_ready()
@@ -210,6 +217,7 @@ class CreditProvisionRun(models.Model):
                 raise UserError(self.env._("Run %(name)s is posted: it cannot be recomputed.", name=run.name))
             cur = run.currency_id
             buckets = run.bucket_set_id.bucket_ids.sorted("sequence")
+            grade_rates = run._grade_rates()
             matrix = {b.id: {} for b in buckets}  # bucket -> grade -> open amount
             specific = {}
             total = 0.0
@@ -224,27 +232,27 @@ class CreditProvisionRun(models.Model):
             suggested = run._suggested_rates()
             lines = []
             for bucket in buckets:
-                balance = cur.round(sum(matrix[bucket.id].values()))
-                allowance = 0.0
-                rates = set()
-                for grade_id, amount in matrix[bucket.id].items():
-                    rate = run._matrix_rate(bucket, grade_id)
-                    rates.add(rate)
-                    allowance += cur.round(max(cur.round(amount), 0.0) * rate / 100.0)
-                allowance = cur.round(allowance)
-                if len(rates) > 1:  # per-grade rates: show the effective rate of the bucket
-                    rate = round(allowance / balance * 100.0, 4) if balance > 0 else bucket.provision_rate
-                else:
-                    rate = rates.pop() if rates else bucket.provision_rate
-                lines.append(
-                    {
-                        "bucket_id": bucket.id,
-                        "balance": balance,
-                        "rate": rate,
-                        "suggested_rate": suggested.get(bucket.id),
-                        "allowance": allowance,
-                    }
+                # with per-grade rates, one line per grade of the bucket (the allowance is taken per
+                # grade: max(0, open amount of the grade) x its rate); else one line for the bucket
+                per_grade = grade_rates and matrix[bucket.id] and any(b == bucket.id for b, _g in grade_rates)
+                groups = (
+                    sorted(matrix[bucket.id].items(), key=lambda kv: (kv[0] is not None, kv[0] or 0))
+                    if per_grade
+                    else [(None, sum(matrix[bucket.id].values()))]
                 )
+                for grade_id, amount in groups:
+                    balance = cur.round(amount)
+                    rate = run._matrix_rate(bucket, grade_id, grade_rates)
+                    lines.append(
+                        {
+                            "bucket_id": bucket.id,
+                            "grade_id": grade_id if per_grade else False,
+                            "balance": balance,
+                            "rate": rate,
+                            "suggested_rate": suggested.get(bucket.id),
+                            "allowance": cur.round(max(balance, 0.0) * rate / 100.0),
+                        }
+                    )
             for spec, amount in specific.items():
                 balance = cur.round(amount)
                 lines.append(
@@ -509,6 +517,7 @@ class CreditProvisionRunLine(models.Model):
     run_id = fields.Many2one("credit.provision.run", required=True, ondelete="cascade", index=True)
     currency_id = fields.Many2one(related="run_id.currency_id")
     bucket_id = fields.Many2one("credit.aging.bucket")
+    grade_id = fields.Many2one("credit.grade", help="Set when the bucket set has rates per grade.")
     specific_id = fields.Many2one("credit.provision.specific", "Specific provision")
     sequence = fields.Integer(related="bucket_id.sequence", store=True)
     name = fields.Char(compute="_compute_name")
@@ -517,9 +526,16 @@ class CreditProvisionRunLine(models.Model):
     suggested_rate = fields.Float("Historical rate (%)", digits=(16, 2), help="Cohort method, see the documentation.")
     allowance = fields.Monetary("Required allowance")
 
-    @api.depends("bucket_id", "specific_id")
+    @api.depends("bucket_id", "grade_id", "specific_id")
     def _compute_name(self):
         for line in self:
-            line.name = line.bucket_id.name or (
-                self.env._("Specific: %(name)s", name=line.specific_id.display_name) if line.specific_id else ""
-            )
+            if line.specific_id:
+                line.name = self.env._("Specific: %(name)s", name=line.specific_id.display_name)
+            elif line.grade_id:
+                line.name = self.env._(
+                    "%(bucket)s, grade %(grade)s", bucket=line.bucket_id.name, grade=line.grade_id.name
+                )
+            elif line.run_id.line_ids.filtered(lambda o, line=line: o.bucket_id == line.bucket_id and o.grade_id):
+                line.name = self.env._("%(bucket)s, no grade", bucket=line.bucket_id.name)
+            else:
+                line.name = line.bucket_id.name or ""

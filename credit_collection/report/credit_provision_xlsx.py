@@ -107,7 +107,7 @@ class CreditProvisionXlsx(models.AbstractModel):
         detail.freeze_panes(1, 0)
         detail.set_column(0, 1, 28)
         detail.set_column(2, 7, 14)
-        rates = {b.id: b.provision_rate for b in run.bucket_set_id.bucket_ids}
+        grade_rates = run._grade_rates()
         names = {b.id: b.name for b in run.bucket_set_id.bucket_ids}
         items = run._items()
         partners = self.env["res.partner"].browse({i["partner_id"] for i in items if i["partner_id"]})
@@ -122,7 +122,7 @@ class CreditProvisionXlsx(models.AbstractModel):
             detail.write_number(row, 3, item["age"])
             detail.write(row, 4, self.env._("Specific") if spec else names.get(item["bucket_id"], ""))
             detail.write_number(row, 5, item["residual"], num)
-            detail.write_number(row, 6, spec.rate if spec else rates.get(item["bucket_id"], 0.0), pct)
+            detail.write_number(row, 6, run._item_rate(item, grade_rates) if item["bucket_id"] or spec else 0.0, pct)
             a, r = xl_rowcol_to_cell(row, 5), xl_rowcol_to_cell(row, 6)
             detail.write_formula(row, 7, f"={a}*{r}/100", num)
         total = len(items) + 1

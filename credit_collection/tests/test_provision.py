@@ -205,19 +205,66 @@ class TestProvisionCohort(ProvisionCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestProvisionGradeHook(ProvisionCommon):
-    def test_matrix_rate_hook(self):
-        """Per-grade rates plug in through _matrix_rate: with a doubled rate the bucket doubles."""
-        self._inv(1_000.0, date(2024, 4, 1), date(2024, 5, 1))  # 60 d -> 31-60 at 3.6 %
+class TestProvisionGradeRates(ProvisionCommon):
+    """The IFRS 9 dataset with Beta in grade D: 61-90 at 10 % and > 90 at 50 % for grade D replace
+    6.6 % and 10.6 %; the customer without a grade keeps the bucket's rates."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._inv(15_000_000.0, date(2024, 6, 1), date(2024, 7, 31))
+        cls._inv(4_000_000.0, date(2024, 4, 16), date(2024, 5, 16))  # 31-60
+        cls._inv(2_000_000.0, date(2024, 3, 17), date(2024, 4, 16))  # 61-90, no grade
+        cls._inv(2_500_000.0, date(2024, 3, 17), date(2024, 4, 16), partner=cls.beta)  # 61-90, grade D
+        cls._inv(1_000_000.0, date(2023, 12, 1), date(2024, 1, 1), partner=cls.beta)  # > 90, grade D
+        grades = cls.env["credit.grade"].create(
+            [
+                {"name": "A", "score_min": 50, "company_id": cls.company.id},
+                {"name": "D", "score_min": 0, "company_id": cls.company.id},
+            ]
+        )
+        cls.grade_d = grades[1]
+        cls.beta.with_company(cls.company).credit_grade_id = cls.grade_d
+        buckets = {b.name: b for b in cls.ifrs_set.bucket_ids}
+        cls.rates = cls.env["credit.aging.grade.rate"].create(
+            [
+                {"set_id": cls.ifrs_set.id, "bucket_id": buckets["61-90"].id, "grade_id": cls.grade_d.id, "rate": 10.0},
+                {"set_id": cls.ifrs_set.id, "bucket_id": buckets["> 90"].id, "grade_id": cls.grade_d.id, "rate": 50.0},
+                # grade A has no item: its row changes nothing
+                {"set_id": cls.ifrs_set.id, "bucket_id": buckets["> 90"].id, "grade_id": grades[0].id, "rate": 1.0},
+            ]
+        )
+
+    def test_grade_rates_to_the_cent(self):
         run = self._run(D)
         run.action_compute()
-        self.assertEqual(self._bucket_line(run, "31-60").allowance, 36.0)
-        run_cls = type(self.env["credit.provision.run"])
-        original = run_cls._matrix_rate
-        try:
-            run_cls._matrix_rate = lambda self, bucket, grade_id: bucket.provision_rate * 2
-            run.action_compute()
-        finally:
-            run_cls._matrix_rate = original
-        self.assertEqual(self._bucket_line(run, "31-60").allowance, 72.0)
-        self.assertEqual(self._bucket_line(run, "31-60").rate, 7.2)
+        lines = {line.name: (line.balance, line.rate, line.allowance) for line in run.line_ids}
+        self.assertEqual(lines["Current"], (15_000_000.0, 0.3, 45_000.0))
+        self.assertEqual(lines["31-60"], (4_000_000.0, 3.6, 144_000.0))
+        self.assertEqual(lines["61-90, no grade"], (2_000_000.0, 6.6, 132_000.0))
+        self.assertEqual(lines["61-90, grade D"], (2_500_000.0, 10.0, 250_000.0))
+        self.assertEqual(lines["> 90, grade D"], (1_000_000.0, 50.0, 500_000.0))
+        self.assertEqual(run.required_amount, 45_000.0 + 144_000.0 + 132_000.0 + 250_000.0 + 500_000.0)
+        items = run._items()
+        rates = {(i["partner_id"], i["bucket_id"]): run._item_rate(i) for i in items}
+        over_90 = self.ifrs_set.bucket_ids.filtered(lambda b: b.name == "> 90")
+        self.assertEqual(rates[(self.beta.id, over_90.id)], 50.0, "the XLSX detail shows the grade's rate")
+        content = self.env["credit.provision.xlsx"].with_user(self.analyst)._generate(run)
+        self.assertEqual(content[:2], b"PK")
+
+    def test_grade_rate_bad_input(self):
+        with self.assertRaises(AccessError, msg="analysts read the matrix, managers set it"):
+            self.rates[0].with_user(self.analyst).write({"rate": 1.0})
+        self.assertEqual(self.rates[0].with_user(self.analyst).rate, 10.0, "readable, nothing written")
+        other_set = self.env.ref("credit_collection.aging_bucket_set_days")
+        with self.assertRaisesRegex(ValidationError, "belongs to set"):
+            self.env["credit.aging.grade.rate"].create(
+                {
+                    "set_id": other_set.id,
+                    "bucket_id": self.ifrs_set.bucket_ids[0].id,
+                    "grade_id": self.grade_d.id,
+                    "rate": 5.0,
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
+            self.rates[0].rate = 120.0
