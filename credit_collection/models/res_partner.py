@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -372,40 +372,11 @@ class ResPartner(models.Model):
         return {pid: float(days) for pid, days in self.env.cr.fetchall() if days is not None}
 
     def _collection_send_statement(self):
-        """Send the customer its open items now (queued). Uses the collection statement template;
-        the statement report (customer statements feature) can take over by overriding this."""
+        """Email the customer its statement of account now: the statement PDF (open items with their
+        age, this month's invoices and payments) attached to the statement email, as the
+        statement wizard sends it to many customers at once."""
         self.ensure_one()
-        partner = self.commercial_partner_id
-        if not partner.email:
-            raise UserError(
-                self.env._("%(customer)s has no email address: add one to send a statement.", customer=partner.name)
-            )
-        company = self.env.company
-        invoices = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("state", "=", "posted"),
-                ("amount_residual", "!=", 0),
-            ],
-            order="invoice_date_due, id",
+        wizard = self.env["credit.statement.wizard"].create(
+            {"partner_ids": [Command.set(self.commercial_partner_id.ids)]}
         )
-        template = self.env.ref("credit_collection.mail_template_collection_statement")
-        context = {"invoices": invoices, "company": company, "today": fields.Date.context_today(self)}
-        subject = template._render_field("subject", partner.ids, add_context=context)[partner.id]
-        body = template._render_field("body_html", partner.ids, add_context=context, engine="qweb")[partner.id]
-        # collectors send statements of customers they may not edit: posted as them
-        return (
-            partner.sudo()
-            .with_context(mail_notify_force_send=False, mail_post_autofollow=False)
-            .message_post(
-                body=body,
-                subject=subject,
-                author_id=self.env.user.partner_id.id,
-                partner_ids=partner.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-        )
+        return wizard.action_send()

@@ -82,10 +82,12 @@ class TestCollectionWorklist(CollectionCommon):
             self.assertTrue(move.collection_dispute)
             self.assertEqual(move.collection_dispute_note, "Not received")
             # send a statement now
+            # send a statement now: issue 5's statement PDF attached to the statement email
             row.action_send_statement()
-            statement = self._mails(self.customer).filtered(lambda m: "Statement" in m.subject)
+            statement = self._mails(self.customer).filtered(lambda m: "statement of account" in m.subject)
             self.assertEqual(len(statement), 1)
-            self.assertIn(move.name, statement.body_html)
+            self.assertEqual(statement.attachment_ids.mapped("mimetype"), ["application/pdf"])
+            self.assertTrue(statement.attachment_ids.name.startswith(f"statement_{self.customer.id}_"))
             # snooze: the customer leaves the default worklist view until then
             action = row.action_snooze()
             self.env[action["res_model"]].with_user(self.collector).with_context(**action["context"]).create(
