@@ -88,6 +88,13 @@ class AccountMove(models.Model):
                 late = days.get(move.commercial_partner_id.id, default)
                 move.collection_predicted_date = move.invoice_date_due + timedelta(days=round(late))
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "collection_legal" in vals:
+            # the provision follows the legal handover, however it is set (stage, RPC, import)
+            self.env["credit.provision.specific"]._sync_legal_cases(self)
+        return res
+
     # ------------------------------------------------------------------ disputes
     def _collection_check_collector(self):
         if not (self.env.su or self.env.user.has_group("credit_collection.group_credit_collector")):

@@ -35,6 +35,14 @@ class CreditProvisionSpecific(models.Model):
     rate = fields.Float("Rate (%)", digits=(16, 4), default=100.0, required=True, tracking=True)
     reason = fields.Char(required=True, tracking=True, help="Legal case, bankruptcy, ...")
     active = fields.Boolean(default=True, tracking=True)
+    origin = fields.Selection(
+        [("manual", "Assessed"), ("legal", "Legal handover")],
+        default="manual",
+        required=True,
+        readonly=True,
+        help="Legal handover: created when the invoice was handed over to legal or an agency, archived when it "
+        "comes back; its rate can still be changed.",
+    )
 
     @api.depends("partner_id", "move_id", "rate")
     def _compute_display_name(self):
@@ -52,3 +60,47 @@ class CreditProvisionSpecific(models.Model):
                         rate=spec.rate,
                     )
                 )
+
+    @api.model
+    def _sync_legal_cases(self, moves):
+        """Keep one specific provision per invoice handed over to legal / an agency (issue 4's legal
+        stage), at the company's legal-case rate: created on handover, archived when the invoice
+        comes back, reactivated on a new handover. An invoice already assessed on its own
+        (a manual provision for that invoice) keeps its assessment."""
+        specifics = self.sudo().with_context(active_test=False)
+        existing = specifics.search([("move_id", "in", moves.ids)])
+        for move in moves:
+            own = existing.filtered(lambda s, move=move: s.move_id == move)
+            legal = own.filtered(lambda s: s.origin == "legal")
+            handed_over = (
+                move.collection_legal
+                and move.state == "posted"
+                and move.move_type == "out_invoice"
+                and move.company_id.credit_provision_legal_rate > 0
+            )
+            if not handed_over:
+                legal.filtered("active").write({"active": False})
+                continue
+            if legal:
+                legal.filtered(lambda s: not s.active).write({"active": True})
+                continue
+            if own.filtered("active"):
+                continue
+            spec = specifics.create(
+                {
+                    "company_id": move.company_id.id,
+                    "partner_id": move.commercial_partner_id.id,
+                    "move_id": move.id,
+                    "rate": move.company_id.credit_provision_legal_rate,
+                    "origin": "legal",
+                    "reason": self.env._(
+                        "Legal case: %(invoice)s handed over to %(party)s on %(date)s",
+                        invoice=move.name,
+                        party=move.collection_legal_partner_id.display_name or self.env._("legal / agency"),
+                        date=move.collection_legal_date or fields.Date.context_today(self),
+                    )[:250],
+                }
+            )
+            move._message_log(
+                body=self.env._("Specific provision at %(rate)s %% created for the legal handover.", rate=spec.rate)
+            )

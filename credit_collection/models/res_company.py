@@ -76,9 +76,30 @@ class ResCompany(models.Model):
         "account.journal", string="Write-off Journal", domain="[('type', '=', 'general')]"
     )
 
-    @api.constrains("collection_promise_grace_days")
+    # ------------------------------------------------------------------
+    # Bad-debt provision (issue 5)
+    # ------------------------------------------------------------------
+
+    credit_provision_legal_rate = fields.Float(
+        string="Legal Cases: Specific Provision (%)",
+        digits=(16, 4),
+        default=100.0,
+        help="An invoice handed over to legal or an agency gets a specific provision at this rate, which "
+        "takes it out of the provision matrix (0 = none).",
+    )
+
+    @api.constrains("collection_promise_grace_days", "credit_provision_legal_rate")
     def _check_collection_settings(self):
         for company in self:
+            if not 0 <= company.credit_provision_legal_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the provision rate of legal cases is %(rate)s %%: it must lie between 0 "
+                        "and 100 %%.",
+                        company=company.name,
+                        rate=company.credit_provision_legal_rate,
+                    )
+                )
             if company.collection_promise_grace_days < 0:
                 raise ValidationError(
                     self.env._(

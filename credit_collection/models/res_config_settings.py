@@ -36,3 +36,4 @@ class ResConfigSettings(models.TransientModel):
     collection_writeoff_journal_id = fields.Many2one(
         related="company_id.collection_writeoff_journal_id", readonly=False
     )
+    credit_provision_legal_rate = fields.Float(related="company_id.credit_provision_legal_rate", readonly=False)

@@ -33,6 +33,8 @@ class TestCollectionStages(CollectionCommon):
         self._run(day(90))
         self.assertTrue(move.collection_legal, "handed over to legal at +90")
         self.assertEqual(move.collection_legal_date, day(90))
+        spec = self.env["credit.provision.specific"].search([("move_id", "=", move.id)])
+        self.assertEqual((spec.origin, spec.rate), ("legal", 100.0), "the legal case is provisioned at 100 %")
         history = self._history(move)
         self.assertEqual(
             history.stage_id.mapped("name"),

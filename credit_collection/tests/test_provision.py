@@ -268,3 +268,65 @@ class TestProvisionGradeRates(ProvisionCommon):
             )
         with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
             self.rates[0].rate = 120.0
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionLegalCases(ProvisionCommon):
+    """An invoice handed over to legal / an agency leaves the matrix for a specific provision at the
+    company's legal-case rate, and comes back to the matrix when it comes back from legal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.inv = cls._inv(4_000_000.0, date(2024, 4, 16), date(2024, 5, 16))  # 31-60 at 3.6 %
+        cls.agency = cls.env["res.partner"].create({"name": "Debt Agency"})
+
+    def _hand_over(self, move, legal=True):
+        move.write(
+            {"collection_legal": legal, "collection_legal_date": D, "collection_legal_partner_id": self.agency.id}
+        )
+
+    def _legal_specific(self, move):
+        return (
+            self.env["credit.provision.specific"]
+            .with_context(active_test=False)
+            .search([("move_id", "=", move.id), ("origin", "=", "legal")])
+        )
+
+    def test_legal_handover_is_provisioned_apart(self):
+        self._hand_over(self.inv)
+        spec = self._legal_specific(self.inv)
+        self.assertEqual((spec.rate, spec.active, spec.partner_id), (100.0, True, self.customer))
+        self.assertIn("Debt Agency", spec.reason)
+        run = self._run(D)
+        run.action_compute()
+        self.assertEqual(self._bucket_line(run, "31-60").balance, 0.0, "the legal case left the matrix")
+        self.assertEqual(run.specific_amount, 4_000_000.0)
+        # back from legal: the provision is archived, the invoice is in the matrix again
+        self._hand_over(self.inv, legal=False)
+        self.assertFalse(spec.active)
+        run.action_compute()
+        self.assertEqual(self._bucket_line(run, "31-60").allowance, 144_000.0)
+        self.assertEqual(run.specific_amount, 0.0)
+        # handed over again: the same provision comes back, not a second one
+        self._hand_over(self.inv)
+        self.assertEqual(self._legal_specific(self.inv), spec)
+        self.assertTrue(spec.active)
+
+    def test_company_rate_and_own_assessment(self):
+        self.company.credit_provision_legal_rate = 60.0
+        self._hand_over(self.inv)
+        self.assertEqual(self._legal_specific(self.inv).rate, 60.0)
+        other = self._inv(1_000.0, date(2024, 4, 16), date(2024, 5, 16))
+        manual = self.env["credit.provision.specific"].create(
+            {"partner_id": self.customer.id, "move_id": other.id, "rate": 30.0, "reason": "Partial insurance"}
+        )
+        self._hand_over(other)
+        self.assertFalse(self._legal_specific(other), "an invoice assessed on its own keeps its assessment")
+        self.assertTrue(manual.active)
+        self.company.credit_provision_legal_rate = 0.0
+        third = self._inv(500.0, date(2024, 4, 16), date(2024, 5, 16))
+        self._hand_over(third)
+        self.assertFalse(self._legal_specific(third), "rate 0: legal cases stay in the matrix")
+        with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
+            self.company.credit_provision_legal_rate = 120.0
