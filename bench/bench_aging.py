@@ -7,6 +7,7 @@ Measures, for the current company, at today and at the same day a year back:
 - the floor: one bare SQL sum of the same residuals (today's residuals plus the partial
   reconciliations dated after the date, no buckets, no customers), and the ratio engine / floor;
 - whether the aging total equals the floor and the receivable ledger balance at the date;
+- the XLSX export of today's aging (summary sheet and one detail row per open item): time, queries;
 - with the bench harness's `ctx` and the OCA copy present: OCA account_financial_report's aged
   partner balance (18.0) on the same company, date and receivable accounts, posted entries only:
   the data its report computes (`report.account_financial_report.aged_partner_balance`
@@ -189,4 +190,12 @@ def measure(env, ctx=None, company=None, today=None):
                     "unit": "x",
                 },
             ]
+    # the XLSX export of today's aging (summary by customer + one detail row per open item), once
+    wizard = env["credit.aging.wizard"].with_company(company).create({"company_ids": [(6, 0, company.ids)]})
+    t_xlsx, q_xlsx, _mem, content = _timed(env, lambda: env["credit.aging.xlsx"]._generate(wizard), 1, False)
+    results += [
+        {"metric": "aging_today_xlsx_time", "value": round(t_xlsx, 3), "unit": "s"},
+        {"metric": "aging_today_xlsx_queries", "value": q_xlsx, "unit": "queries"},
+        {"metric": "aging_today_xlsx_size", "value": round(len(content) / 1024.0), "unit": "KiB"},
+    ]
     return results

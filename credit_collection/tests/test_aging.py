@@ -198,6 +198,21 @@ class TestAging(AgingCommon):
         self.assertIn('state="frozen"', summary, "frozen header")
         self.assertIn("<f>SUBTOTAL(9,", detail)
         self.assertIn('state="frozen"', detail)
+        # the detail rows: one per open item at D, with its names and open amount
+        rows = self.env["credit.aging.xlsx"].with_user(self.collector)._detail_rows(wizard)
+        by_move = {r["move"]: r for r in rows}
+        self.assertEqual(by_move[self.inv1.name]["residual"], 700.0)
+        self.assertEqual(by_move[self.inv1.name]["partner"], self.customer.display_name)
+        self.assertEqual(by_move[self.inv3.name]["currency"], "EUR")
+        self.assertEqual(by_move[self.inv_beta.name]["bucket"], "91-120")
+        self.assertEqual(self.currency.round(sum(r["residual"] for r in rows)), 2400.0)
+        wizard.partner_ids = self.beta
+        self.assertEqual(
+            [r["move"] for r in self.env["credit.aging.xlsx"].with_user(self.collector)._detail_rows(wizard)],
+            [self.inv_beta.name],
+            "the wizard's filters apply to the detail",
+        )
+        wizard.partner_ids = False
         pdf_action = wizard.action_export_pdf()
         self.assertEqual(pdf_action["report_name"], "credit_collection.report_credit_aging")
         html = self.env["ir.actions.report"]._render_qweb_html("credit_collection.report_credit_aging", wizard.ids)[0]
