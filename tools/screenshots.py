@@ -95,6 +95,13 @@ SCREENS = [
         ".o_form_view .o_field_widget",
     ),
     (
+        "grade_rates",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_aging_bucket_set_action/{credit_collection.aging_bucket_set_days}",
+        "document.querySelector('a[name=grade_rates]').click()",
+        "div[name=grade_rate_ids] .o_data_row",
+    ),
+    (
         "statement",
         "cc_manager",
         "/report/html/credit_collection.report_credit_statement/{credit_collection.demo_partner_blueharbor}",

@@ -235,11 +235,16 @@ class CreditProvisionRun(models.Model):
                 # with per-grade rates, one line per grade of the bucket (the allowance is taken per
                 # grade: max(0, open amount of the grade) x its rate); else one line for the bucket
                 per_grade = grade_rates and matrix[bucket.id] and any(b == bucket.id for b, _g in grade_rates)
-                groups = (
-                    sorted(matrix[bucket.id].items(), key=lambda kv: (kv[0] is not None, kv[0] or 0))
-                    if per_grade
-                    else [(None, sum(matrix[bucket.id].values()))]
-                )
+                groups = [
+                    (grade_id, amount)
+                    for grade_id, amount in sorted(
+                        matrix[bucket.id].items(), key=lambda kv: (kv[0] is not None, kv[0] or 0)
+                    )
+                    if per_grade and not cur.is_zero(amount)  # a grade whose items net to zero adds nothing
+                ]
+                if not groups:
+                    per_grade = False
+                    groups = [(None, sum(matrix[bucket.id].values()))]
                 for grade_id, amount in groups:
                     balance = cur.round(amount)
                     rate = run._matrix_rate(bucket, grade_id, grade_rates)
