@@ -289,6 +289,33 @@ class CreditAgingEngine(models.AbstractModel):
         return result
 
     @api.model
+    def get_summary(self, as_of=None, companies=None):
+        """Key figures of the open items at `as_of`, in one aggregate over the same statement:
+        {total, overdue, over_90, disputed, overdue_customers}; overdue = past its due date (or its
+        date without one), whatever the bucket set; overdue customers = those with a positive
+        overdue item."""
+        self._check_reader()
+        self.env.flush_all()
+        as_of, basis, bucket_set, companies = self._params(as_of, companies=companies)
+        late = SQL("(%s::date - COALESCE(i.date_maturity, i.date))", as_of)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(SUM(i.residual), 0),
+                       COALESCE(SUM(i.residual) FILTER (WHERE %(late)s > 0), 0),
+                       COALESCE(SUM(i.residual) FILTER (WHERE %(late)s > 90), 0),
+                       COALESCE(SUM(i.residual) FILTER (WHERE i.disputed), 0),
+                       COUNT(DISTINCT i.partner_id) FILTER (WHERE %(late)s > 0 AND i.residual > 0)
+                  FROM (%(query)s) i
+                """,
+                late=late,
+                query=self._items_query(as_of, basis, bucket_set, companies),
+            )
+        )
+        keys = ("total", "overdue", "over_90", "disputed", "overdue_customers")
+        return dict(zip(keys, self.env.cr.fetchone(), strict=True))
+
+    @api.model
     def get_ledger_balance(self, as_of=None, companies=None):
         """Balance of the receivable accounts in the general ledger at `as_of` (the tie-out)."""
         self._check_reader()

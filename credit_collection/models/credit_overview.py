@@ -32,10 +32,8 @@ class CreditOverview(models.TransientModel):
         for overview in self:
             company = overview.company_id or self.env.company
             cur = company.currency_id
-            items = engine.get_items(as_of=today, companies=company)
-            total = sum(i["residual"] for i in items)
-            days_past_due = [(today - (i["date_maturity"] or i["date"])).days for i in items]
-            overdue = sum(i["residual"] for i, d in zip(items, days_past_due, strict=True) if d > 0)
+            figures = engine.get_summary(as_of=today, companies=company)
+            total, overdue = figures["total"], figures["overdue"]
             kpi = self.env["credit.kpi"].compute(company, today, months=1)
             row = kpi[0] if kpi else {}
             # a collector sees the allowance figure, not the runs themselves
@@ -49,17 +47,9 @@ class CreditOverview(models.TransientModel):
                     "total_ar": cur.round(total),
                     "overdue_ar": cur.round(overdue),
                     "overdue_pct": round(overdue / total * 100, 1) if total > 0 else 0.0,
-                    "over_90_ar": cur.round(
-                        sum(i["residual"] for i, d in zip(items, days_past_due, strict=True) if d > 90)
-                    ),
-                    "disputed_ar": cur.round(sum(i["residual"] for i in items if i["disputed"])),
-                    "overdue_customers": len(
-                        {
-                            i["partner_id"]
-                            for i, d in zip(items, days_past_due, strict=True)
-                            if d > 0 and i["residual"] > 0
-                        }
-                    ),
+                    "over_90_ar": cur.round(figures["over_90"]),
+                    "disputed_ar": cur.round(figures["disputed"]),
+                    "overdue_customers": figures["overdue_customers"],
                     "dso": row.get("dso", 0.0),
                     "best_dso": row.get("best_dso", 0.0),
                     "add": row.get("add", 0.0),

@@ -67,4 +67,17 @@ class TestKpi(AgingCommon):
         self.assertEqual(overview.total_ar, 212_000.0)
         self.assertEqual(overview.overdue_ar, 212_000.0)
         self.assertEqual(overview.overdue_customers, 1)
+        self.assertEqual(overview.over_90_ar, 212_000.0)
+        self.assertEqual(overview.disputed_ar, 0.0)
+        # one SQL aggregate: a dispute, and an invoice not yet due (its 12 000 is neither overdue nor
+        # over 90 days) change exactly the figures they should
+        self.may.action_collection_dispute("quality")
+        future = self._inv(12_000.0, date.today(), date.today().replace(year=date.today().year + 1))
+        self.env.flush_all()
+        overview = self.env["credit.overview"].with_user(self.collector).create({})
+        self.assertEqual(
+            (overview.total_ar, overview.overdue_ar, overview.over_90_ar, overview.disputed_ar),
+            (224_000.0, 212_000.0, 212_000.0, 80_000.0),
+        )
+        self.assertTrue(future)
         self.assertTrue(overview.action_aging_graph()["res_model"], "credit.aging.report")

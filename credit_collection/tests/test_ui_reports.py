@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import date_utils
 
 
 @tagged("post_install", "-at_install")
@@ -33,12 +34,13 @@ class TestUiReports(HttpCase):
             }
         )
         invoice.action_post()
-        # last month's (draft) run: the new run takes its journal and accounts, as it would in use
+        # an earlier (draft) run: the new run takes its journal and accounts, as it would in use (same
+        # date as the demo's run, if any, and newer, so that these accounts are the ones proposed)
         Account = self.env["account.account"]
         self.env["credit.provision.run"].create(
             {
                 "company_id": company.id,
-                "date": today.replace(day=1) - timedelta(days=1),
+                "date": date_utils.end_of(today, "month"),
                 "journal_id": self.env["account.journal"]
                 .search([("type", "=", "general"), ("company_id", "=", company.id)], limit=1)
                 .id,
