@@ -8,6 +8,7 @@ Measures, for the current company, at today and at the same day a year back:
   reconciliations dated after the date, no buckets, no customers), and the ratio engine / floor;
 - whether the aging total equals the floor and the receivable ledger balance at the date;
 - the XLSX export of today's aging (summary sheet and one detail row per open item): time, queries;
+- a bad-debt provision run at the end of this month (engine, cohort rates, allowance): time, queries;
 - with the bench harness's `ctx` and the OCA copy present: OCA account_financial_report's aged
   partner balance (18.0) on the same company, date and receivable accounts, posted entries only:
   the data its report computes (`report.account_financial_report.aged_partner_balance`
@@ -198,4 +199,36 @@ def measure(env, ctx=None, company=None, today=None):
         {"metric": "aging_today_xlsx_queries", "value": q_xlsx, "unit": "queries"},
         {"metric": "aging_today_xlsx_size", "value": round(len(content) / 1024.0), "unit": "KiB"},
     ]
+    # the provision run of today's month (engine + historical cohort rates + the allowance), once
+    results += _provision(env, company)
     return results
+
+
+def _provision(env, company):
+    """A bad-debt provision run computed at the end of this month: time, queries, required allowance."""
+    accounts = env["account.account"].with_company(company)
+    expense = accounts.search([("code", "=", "668199")], limit=1) or accounts.create(
+        {"name": "Bench impairment loss", "code": "668199", "account_type": "expense"}
+    )
+    allowance = accounts.search([("code", "=", "123199")], limit=1) or accounts.create(
+        {"name": "Bench allowance", "code": "123199", "account_type": "asset_current"}
+    )
+    journal = env["account.journal"].search([("type", "=", "general"), ("company_id", "=", company.id)], limit=1)
+    run = (
+        env["credit.provision.run"]
+        .with_company(company)
+        .create(
+            {
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "expense_account_id": expense.id,
+                "allowance_account_id": allowance.id,
+            }
+        )
+    )
+    t_run, q_run, _mem, _res = _timed(env, run.action_compute, 1, False)
+    return [
+        {"metric": "provision_compute_time", "value": round(t_run, 3), "unit": "s"},
+        {"metric": "provision_compute_queries", "value": q_run, "unit": "queries"},
+        {"metric": "provision_required_allowance", "value": round(run.required_amount, 2), "unit": "currency"},
+    ]

@@ -390,27 +390,29 @@ class CreditProvisionRun(models.Model):
                    AND %(start)s > (%(cutoff)s - interval '1 year')::date
             ),
             settled AS (
-                SELECT c.id, apr.max_date, apr.amount,
-                       EXISTS (SELECT 1 FROM account_move_line o
-                                WHERE o.move_id = cr.move_id AND o.account_id = %(allowance)s) AS written_off
+                -- what paid the cohort by the run's date (a counterpart whose entry touches the
+                -- allowance account is a write-off, not a payment)
+                SELECT c.start, apr.max_date, apr.amount
                   FROM cohort c
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = c.id AND apr.max_date <= %(as_of)s
                   JOIN account_move_line cr ON cr.id = apr.credit_move_id
+                 WHERE NOT EXISTS (SELECT 1 FROM account_move_line o
+                                    WHERE o.move_id = cr.move_id AND o.account_id = %(allowance)s)
             ),
-            per_item AS (
-                SELECT c.id, c.balance, c.start,
-                       c.balance - COALESCE((SELECT SUM(s.amount) FROM settled s
-                                              WHERE s.id = c.id AND NOT s.written_off), 0) AS lost
-                  FROM cohort c
+            totals AS (
+                SELECT (SELECT COALESCE(SUM(balance), 0) FROM cohort) AS balance,
+                       (SELECT COALESCE(SUM(amount), 0) FROM settled) AS paid
             )
+            -- lost (the same for every bucket) = cohort - paid; unpaid on entering a bucket =
+            -- cohort - what was paid before the entry: one pass over payments x buckets
             SELECT b.id,
-                   SUM(p.lost) AS lost,
-                   SUM(p.balance - COALESCE((SELECT SUM(s.amount) FROM settled s
-                                              WHERE s.id = p.id AND NOT s.written_off
-                                                AND s.max_date < %(entry)s), 0)) AS unpaid
-              FROM per_item p
-              JOIN credit_aging_bucket b ON b.set_id = %(set_id)s
-             GROUP BY b.id
+                   t.balance - t.paid AS lost,
+                   t.balance - COALESCE(SUM(p.amount) FILTER (WHERE p.max_date < %(entry)s), 0) AS unpaid
+              FROM credit_aging_bucket b
+              CROSS JOIN totals t
+              LEFT JOIN settled p ON TRUE
+             WHERE b.set_id = %(set_id)s
+             GROUP BY b.id, t.balance, t.paid
             """,
             start=start,
             company_id=self.company_id.id,
