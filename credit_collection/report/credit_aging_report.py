@@ -34,10 +34,10 @@ class CreditAgingReport(models.Model):
             "company_id",
             "currency_id",
         ],
-        "account.move": ["invoice_date", "invoice_user_id", "team_id"],
+        "account.move": ["invoice_date", "invoice_user_id", "team_id", "collection_dispute"],
         "account.partial.reconcile": ["amount", "debit_move_id", "credit_move_id", "max_date"],
         "credit.aging.bucket": ["set_id", "has_min", "min_value", "has_max", "max_value", "sequence"],
-        "res.partner": ["commercial_partner_id", "country_id"],
+        "res.partner": ["commercial_partner_id", "country_id", "credit_grade_id"],
     }
 
     move_line_id = fields.Many2one("account.move.line", "Journal item", readonly=True)
@@ -47,6 +47,9 @@ class CreditAgingReport(models.Model):
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", "Sales team", readonly=True)
     country_id = fields.Many2one("res.country", readonly=True)
+    grade_id = fields.Many2one(
+        "credit.grade", "Credit grade", readonly=True, help="The customer's grade in this company."
+    )
     account_id = fields.Many2one("account.account", readonly=True)
     date = fields.Date(readonly=True)
     date_maturity = fields.Date("Due date", readonly=True)

@@ -122,6 +122,29 @@ class TestAging(AgingCommon):
         by_partner = self.engine.get_totals("partner_id", as_of=D, companies=self.company)
         self.assertEqual(self.currency.round(by_partner[self.beta.id]["total"]), 800.0)
 
+    def test_grouping_by_grade_in_views_and_exports(self):
+        """The pivot's model, the wizard and its exports group by the customer's grade too."""
+        grades = self.env["credit.grade"].create(
+            [
+                {"name": "A", "score_min": 50, "company_id": self.company.id},
+                {"name": "D", "score_min": 0, "company_id": self.company.id},
+            ]
+        )
+        self.beta.with_company(self.company).credit_grade_id = grades[1]
+        report = self.env["credit.aging.report"].with_context(credit_aging_date=str(D))
+        by_grade = dict(report._read_group([("company_id", "=", self.company.id)], ["grade_id"], ["residual:sum"]))
+        self.assertEqual(self.currency.round(by_grade[grades[1]]), 800.0, "Beta's invoice under grade D")
+        self.assertEqual(self.currency.round(by_grade[self.env["credit.grade"]]), 1600.0, "customers without grade")
+        wizard = (
+            self.env["credit.aging.wizard"]
+            .with_user(self.collector)
+            .create({"date": D, "bucket_set_id": self.days_set.id, "groupby": "grade_id", "grade_ids": grades[1].ids})
+        )
+        lines, _buckets, _columns, total = wizard._summary()
+        self.assertEqual([(group.name, amount) for group, _amounts, amount in lines], [("D", 800.0)])
+        self.assertEqual(total, 800.0)
+        self.assertEqual(wizard.action_open_pivot()["context"]["pivot_row_groupby"], ["grade_id"])
+
     def test_disputed_amounts_apart(self):
         """A disputed invoice's open amount at the date is reported apart, in every grouping and in
         the pivot's model; the total does not change."""

@@ -11,6 +11,7 @@ GROUPBY = [
     ("user_id", "Salesperson"),
     ("team_id", "Sales team"),
     ("country_id", "Country"),
+    ("grade_id", "Credit grade"),
     ("company_id", "Company"),
 ]
 
@@ -35,6 +36,7 @@ class CreditAgingWizard(models.TransientModel):
     partner_ids = fields.Many2many("res.partner", string="Customers")
     user_ids = fields.Many2many("res.users", string="Salespersons")
     team_ids = fields.Many2many("crm.team", string="Sales teams")
+    grade_ids = fields.Many2many("credit.grade", string="Credit grades")
     exclude_disputed = fields.Boolean("Leave out disputed invoices")
     file_data = fields.Binary("File", readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
@@ -62,6 +64,8 @@ class CreditAgingWizard(models.TransientModel):
             domain.append(("user_id", "in", self.user_ids.ids))
         if self.team_ids:
             domain.append(("team_id", "in", self.team_ids.ids))
+        if self.grade_ids:
+            domain.append(("grade_id", "in", self.grade_ids.ids))
         if self.exclude_disputed:
             domain.append(("disputed", "=", False))
         return domain
