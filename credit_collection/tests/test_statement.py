@@ -31,6 +31,15 @@ class TestStatement(AgingCommon):
         self.assertEqual(sorted(i["residual"] for i in st["items"]), [500.0, 700.0])
         self.assertEqual(sum(st["aging"].values()), 1200.0)
 
+    def test_contact_items_on_the_customer_statement(self):
+        """Items booked on a contact of the customer are the customer's (commercial entity)."""
+        inv = self._inv(250.0, date(2024, 6, 12), date(2024, 7, 12), partner=self.contact)
+        report = self.env["report.credit_collection.report_credit_statement"].with_user(self.collector)
+        st = report._statement(self.customer, self.company, date(2024, 6, 1), date(2024, 6, 30))
+        self.assertIn(inv.id, [i["move_id"] for i in st["items"]])
+        self.assertEqual(st["open_total"], 1450.0)
+        self.assertEqual(st["closing"], 1450.0)
+
     def test_print_and_send(self):
         wizard = self.env["credit.statement.wizard"].with_user(self.collector).create(self.wizard_vals)
         self.assertEqual(wizard._partners(), self.customer, "only customers with an open balance")
