@@ -171,7 +171,7 @@ class CreditAgingEngine(models.AbstractModel):
         user_id, team_id, country_id, grade_id, account_id, date, date_maturity, invoice_date,
         currency_id, company_currency_id, amount (original, company currency), amount_currency
         (original, item currency), residual, residual_currency, age, bucket_id,
-        disputed. `where` is an optional SQL condition on aml / m / cp.
+        disputed. `where` is an optional SQL condition on aml / m / pa (partner) / cp (commercial partner).
         """
         as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
         # never more than the user's allowed companies (the company switcher's)
