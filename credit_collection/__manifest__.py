@@ -31,6 +31,7 @@
         "data/credit_aging_bucket_set_data.xml",
         "views/credit_aging_bucket_set_views.xml",
         "report/credit_aging_report_views.xml",
+        "report/credit_cashin_forecast_views.xml",
         "wizards/credit_aging_wizard_views.xml",
         "views/credit_provision_views.xml",
         "views/credit_kpi_views.xml",

@@ -102,6 +102,13 @@ SCREENS = [
         "div[name=grade_rate_ids] .o_data_row",
     ),
     (
+        "cashin_forecast",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_cashin_forecast_action",
+        None,
+        ".o_graph_renderer canvas",
+    ),
+    (
         "statement",
         "cc_manager",
         "/report/html/credit_collection.report_credit_statement/{credit_collection.demo_partner_blueharbor}",

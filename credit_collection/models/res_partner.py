@@ -330,6 +330,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _collection_days_late_query(self, partner_ids, company, today):
+        # partner_ids=None: every customer of the company (the cash-in forecast).
         # Amount-weighted average of (last payment date - due date) over the customer invoices fully
         # paid in the last 12 months; the payment date is the latest reconciliation of the receivable.
         return SQL(
@@ -346,17 +347,19 @@ class ResPartner(models.Model):
                    AND m.move_type = 'out_invoice'
                    AND m.state = 'posted'
                    AND m.payment_state IN ('paid', 'in_payment')
-                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND %(partner_filter)s
                    AND m.collection_writeoff_move_id IS NULL
               GROUP BY m.id
             )
-            SELECT partner_id, SUM(amount * (paid_on - due)) / NULLIF(SUM(amount), 0)
+            SELECT partner_id, SUM(amount * (paid_on - due)) / NULLIF(SUM(amount), 0) AS days
               FROM paid
              WHERE paid_on > %(since)s AND paid_on <= %(today)s
           GROUP BY partner_id
             """,
             company=company.id,
-            partners=list(partner_ids),
+            partner_filter=(
+                SQL("TRUE") if partner_ids is None else SQL("m.commercial_partner_id = ANY(%s)", list(partner_ids))
+            ),
             since=today - timedelta(days=365),
             today=today,
         )

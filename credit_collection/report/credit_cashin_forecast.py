@@ -1,0 +1,82 @@
+"""Cash-in forecast (shared/domain.md §12): when the open customer invoices are expected to be paid.
+
+One row per open instalment (payment-term line) of a posted customer invoice of the current company:
+expected date = its due date + the customer's amount-weighted average days late over the last 12
+months (the collection prediction of issue 4, same SQL), or + the company's default days late for a
+customer without paid history. An expected date already past is forecast for today (the cash is
+late, not lost: "Expected date passed" shows those). Amounts are the open residuals in company
+currency, today. Read in pivot and graph views by forecast week or month; disputed and legal
+invoices are flagged so they can be left out.
+"""
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class CreditCashinForecast(models.Model):
+    _name = "credit.cashin.forecast"
+    _description = "Cash-in forecast"
+    _auto = False
+    _order = "forecast_date, id"
+    _rec_name = "move_id"
+
+    move_id = fields.Many2one("account.move", "Invoice", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
+    user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", "Sales team", readonly=True)
+    due_date = fields.Date(readonly=True)
+    expected_date = fields.Date(readonly=True, help="Due date + the customer's average days late.")
+    forecast_date = fields.Date(readonly=True, help="The expected date, or today when it has passed.")
+    expected_passed = fields.Boolean("Expected date passed", readonly=True)
+    days_late = fields.Float("Expected days late", digits=(16, 1), aggregator="avg", readonly=True)
+    from_history = fields.Boolean(
+        "From payment history",
+        readonly=True,
+        help="The customer paid invoices in the last 12 months; otherwise the company's default days late.",
+    )
+    residual = fields.Monetary("Expected amount", readonly=True)
+    disputed = fields.Boolean(readonly=True)
+    legal = fields.Boolean("Legal / agency", readonly=True)
+
+    @property
+    def _table_query(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        return SQL(
+            """
+            WITH late AS (%(late)s)
+            SELECT aml.id,
+                   aml.move_id,
+                   aml.company_id,
+                   aml.company_currency_id AS currency_id,
+                   m.commercial_partner_id AS partner_id,
+                   m.invoice_user_id AS user_id,
+                   m.team_id,
+                   aml.date_maturity AS due_date,
+                   e.expected_date,
+                   GREATEST(e.expected_date, %(today)s::date) AS forecast_date,
+                   e.expected_date < %(today)s::date AS expected_passed,
+                   COALESCE(late.days, %(default)s) AS days_late,
+                   late.days IS NOT NULL AS from_history,
+                   aml.amount_residual AS residual,
+                   COALESCE(m.collection_dispute, FALSE) AS disputed,
+                   COALESCE(m.collection_legal, FALSE) AS legal
+              FROM account_move_line aml
+              JOIN account_move m ON m.id = aml.move_id
+              LEFT JOIN late ON late.partner_id = m.commercial_partner_id
+             CROSS JOIN LATERAL (
+                   SELECT aml.date_maturity + ROUND(COALESCE(late.days, %(default)s))::int AS expected_date
+             ) e
+             WHERE aml.company_id = %(company)s
+               AND aml.parent_state = 'posted'
+               AND aml.display_type = 'payment_term'
+               AND aml.amount_residual > 0
+               AND m.move_type = 'out_invoice'
+            """,
+            late=self.env["res.partner"]._collection_days_late_query(None, company, today),
+            default=company.collection_default_days_late,
+            company=company.id,
+            today=today,
+        )
