@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_round
 from odoo.tools.sql import create_index
 
 DISPUTE_REASONS = [
@@ -86,7 +87,10 @@ class AccountMove(models.Model):
             default = company.collection_default_days_late
             for move in moves:
                 late = days.get(move.commercial_partner_id.id, default)
-                move.collection_predicted_date = move.invoice_date_due + timedelta(days=round(late))
+                # half away from zero, as SQL's ROUND in the cash-in forecast (Python's round() is
+                # banker's rounding: 2.5 -> 2)
+                days = int(float_round(late, precision_digits=0, rounding_method="HALF-UP"))
+                move.collection_predicted_date = move.invoice_date_due + timedelta(days=days)
 
     def write(self, vals):
         res = super().write(vals)

@@ -37,6 +37,7 @@ class TestCashinForecast(AgingCommon):
         self.assertEqual((acme.days_late, acme.from_history), (10.0, True), "Acme's own habit")
         self.assertEqual(acme.expected_date, self.today + timedelta(days=30))
         self.assertEqual(acme.residual, 1_000.0)
+        self.assertEqual(acme.expected_date, self.acme_open.collection_predicted_date, "same as on the invoice")
         beta = rows[self.beta_open]
         self.assertEqual((beta.days_late, beta.from_history), (7.0, False), "no history: company default")
         self.assertEqual(beta.expected_date, self.today + timedelta(days=12))
@@ -51,6 +52,21 @@ class TestCashinForecast(AgingCommon):
             [("company_id", "=", self.company.id)], ["forecast_date:month"], ["residual:sum"]
         )
         self.assertEqual(sum(amount for _month, amount in groups), 1_700.0)
+
+    def test_half_days_round_as_on_the_invoice(self):
+        """2 and 3 days late on equal amounts = 2.5 days: both the forecast and the invoice's
+        predicted date round half away from zero (3), not to the even day."""
+        gamma = self.env["res.partner"].create({"name": "Gamma", "is_company": True})
+        for late in (2, 3):
+            due = self.today - timedelta(days=40 + late)
+            paid = self._inv(1_000.0, due - timedelta(days=30), due, partner=gamma)
+            self._pay(paid, 1_000.0, due + timedelta(days=late))
+        open_inv = self._inv(100.0, self.today, self.today + timedelta(days=10), partner=gamma)
+        self.env.flush_all()
+        row = self._rows()[open_inv]
+        self.assertEqual(row.days_late, 2.5)
+        self.assertEqual(row.expected_date, self.today + timedelta(days=13))
+        self.assertEqual(open_inv.collection_predicted_date, row.expected_date)
 
     def test_access(self):
         salesman = new_test_user(
