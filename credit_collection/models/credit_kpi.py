@@ -15,6 +15,9 @@ month (tax included, net of refunds, company currency).
   * per salesperson / team: payments and bank lines reconciled in the month with that person's
     (team's) invoices, since an unapplied payment belongs to nobody.
   Each KPI line says which basis it shows.
+- Written off = the receivable amounts of the invoices written off in the month with the write-off
+  of issue 4 (still in force: a reversed write-off is no bad debt); bad-debt ratio = written off ÷
+  credit sales over the 12 months up to the month × 100 (a single month is too spiky to read).
 """
 
 from odoo import api, models
@@ -123,6 +126,30 @@ class CreditKpi(models.AbstractModel):
         return {(month, key): amount for month, key, amount in self.env.cr.fetchall()}
 
     @api.model
+    def _written_off(self, company, start, end, dimension):
+        """{(month start, key): receivable amount written off}, by the write-off's date; the key is
+        the written-off invoice's company, salesperson or team."""
+        dim = {"company": SQL("m.company_id"), "user": SQL("m.invoice_user_id"), "team": SQL("m.team_id")}[dimension]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT date_trunc('month', w.date)::date, %(dim)s, -SUM(wl.balance)
+                  FROM account_move m
+                  JOIN account_move w ON w.id = m.collection_writeoff_move_id AND w.state = 'posted'
+                  JOIN account_move_line wl ON wl.move_id = w.id
+                  JOIN account_account acc ON acc.id = wl.account_id AND acc.account_type = 'asset_receivable'
+                 WHERE m.company_id = %(company)s AND w.date BETWEEN %(start)s AND %(end)s
+                 GROUP BY 1, 2
+                """,
+                dim=dim,
+                company=company.id,
+                start=start,
+                end=end,
+            )
+        )
+        return {(month, key): amount for month, key, amount in self.env.cr.fetchall()}
+
+    @api.model
     def compute(self, company, date_to, months=12, dimension="company"):
         """KPI rows, latest month first: one dict per (month, key of the dimension)."""
         self.env["credit.aging.engine"]._check_reader()
@@ -134,6 +161,7 @@ class CreditKpi(models.AbstractModel):
         first = date_utils.start_of(ends[-1], "month")
         sales = self._sales(company, first, ends[0], dimension)
         collected = self._collected(company, first, ends[0], dimension)
+        written_off = self._written_off(company, first, ends[0], dimension)
         group_key = DIMENSIONS[dimension]
         ar = {}
         for end in ends[: months + 1]:
@@ -146,6 +174,7 @@ class CreditKpi(models.AbstractModel):
             prev_end = ends[index + 1]
             keys = set(ar[end]) | set(ar[prev_end]) | {k for (m, k) in sales if m == start}
             keys |= {k for (m, k) in collected if m == start}
+            keys |= {k for (m, k) in written_off if m == start}
             keys |= {k for (m, k) in targets if m == start}
             for key in keys:
                 closing, current = ar[end].get(key, (0.0, 0.0))
@@ -162,6 +191,9 @@ class CreditKpi(models.AbstractModel):
                 base = opening + month_sales
                 cei_den = opening + month_sales - current
                 target = targets.get((start, key), 0.0)
+                year = [date_utils.start_of(e, "month") for e in ends[index : index + 12]]
+                year_sales = sum(sales.get((month, key), 0.0) for month in year)
+                year_written_off = sum(written_off.get((month, key), 0.0) for month in year)
                 rows.append(
                     {
                         "month": start,
@@ -178,6 +210,8 @@ class CreditKpi(models.AbstractModel):
                         "cei": round((opening + month_sales - closing) / cei_den * 100, 1) if cei_den else 0.0,
                         "collection_rate": round(cash / base * 100, 1) if base > 0 else 0.0,
                         "collection_basis": "cash" if dimension == "company" else "applied",
+                        "written_off": cur.round(written_off.get((start, key), 0.0)),
+                        "bad_debt_ratio": round(year_written_off / year_sales * 100, 2) if year_sales > 0 else 0.0,
                         "target": cur.round(target),
                         "achievement": round(cash / target * 100, 1) if target else 0.0,
                     }

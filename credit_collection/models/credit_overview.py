@@ -24,6 +24,12 @@ class CreditOverview(models.TransientModel):
     collected = fields.Monetary("Collected this month", compute="_compute_figures")
     target = fields.Monetary("Company target this month", compute="_compute_figures")
     allowance = fields.Monetary("Allowance (last posted run)", compute="_compute_figures")
+    bad_debt_ratio = fields.Float(
+        "Bad-debt ratio, 12 months (%)",
+        digits=(16, 2),
+        compute="_compute_figures",
+        help="Invoices written off ÷ credit sales over the last 12 months.",
+    )
 
     @api.depends("company_id")
     def _compute_figures(self):
@@ -57,6 +63,7 @@ class CreditOverview(models.TransientModel):
                     "collection_rate": row.get("collection_rate", 0.0),
                     "collected": row.get("collected", 0.0),
                     "target": row.get("target", 0.0),
+                    "bad_debt_ratio": row.get("bad_debt_ratio", 0.0),
                     "allowance": run.closing_amount if run else 0.0,
                 }
             )

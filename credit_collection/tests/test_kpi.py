@@ -61,6 +61,27 @@ class TestKpi(AgingCommon):
         self.assertEqual(june.achievement, 76.0)
         self.assertEqual(june.dso, 74.7)
 
+    def test_written_off_and_bad_debt_ratio(self):
+        """April's 32k left open is written off on 20 June: June's written off 32k, bad-debt ratio
+        32k ÷ 250k of sales over 12 months = 12.8 %, for the company and for the salesperson; a
+        reversed write-off is no bad debt."""
+        self.company.collection_bad_debt_account_id = self.env["account.account"].create(
+            {"name": "Bad debts", "code": "658101", "account_type": "expense"}
+        )
+        self.env["credit.collection.writeoff"].with_context(
+            active_model="account.move", active_ids=self.april.ids
+        ).create({"reason": "Customer bankrupt", "date": date(2024, 6, 20)}).action_write_off()
+        for dimension, key in (("company", "company_id"), ("user", "user_id")):
+            rows = (
+                self.env["credit.kpi"].with_user(self.collector).compute(self.company, date(2024, 6, 30), 2, dimension)
+            )
+            june = next(r for r in rows if r["month"] == date(2024, 6, 1) and r[key])
+            self.assertEqual((june["written_off"], june["bad_debt_ratio"]), (32_000.0, 12.8), dimension)
+            self.assertEqual(june["closing_ar"], 180_000.0)
+        self.april.action_collection_reverse_writeoff()
+        rows = self.env["credit.kpi"].compute(self.company, date(2024, 6, 30), 1)
+        self.assertEqual((rows[0]["written_off"], rows[0]["bad_debt_ratio"]), (0.0, 0.0), "reversed")
+
     def test_overview(self):
         overview = self.env["credit.overview"].with_user(self.collector).create({})
         # today is long after June 2024: everything is overdue

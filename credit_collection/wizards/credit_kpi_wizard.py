@@ -66,5 +66,12 @@ class CreditKpiLine(models.TransientModel):
             ("applied", "Cash applied to own invoices ÷ (opening AR + sales)"),
         ]
     )
+    written_off = fields.Monetary("Written off", help="Invoices written off in the month (write-offs in force).")
+    bad_debt_ratio = fields.Float(
+        "Bad-debt ratio, 12 months (%)",
+        digits=(16, 2),
+        aggregator="avg",
+        help="Written off ÷ credit sales over the 12 months up to this month.",
+    )
     target = fields.Monetary()
     achievement = fields.Float("Achievement (%)", digits=(16, 1), aggregator="avg")
