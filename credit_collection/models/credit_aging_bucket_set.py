@@ -15,6 +15,8 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .provision_rate import check_provision_rate
+
 
 class CreditAgingBucketSet(models.Model):
     _name = "credit.aging.bucket.set"
@@ -149,12 +151,4 @@ class CreditAgingBucket(models.Model):
 
     @api.constrains("provision_rate")
     def _check_provision_rate(self):
-        for bucket in self:
-            if not 0 <= bucket.provision_rate <= 100:
-                raise ValidationError(
-                    self.env._(
-                        "The provision rate of bucket %(name)s is %(rate)s %%: it must lie between 0 and 100 %%.",
-                        name=bucket.name,
-                        rate=bucket.provision_rate,
-                    )
-                )
+        check_provision_rate(self, "provision_rate", lambda b: b.env._("bucket %(name)s", name=b.name))

@@ -8,6 +8,8 @@ grade, and grades without a row, keep the bucket's rate.
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .provision_rate import check_provision_rate
+
 
 class CreditAgingGradeRate(models.Model):
     _name = "credit.aging.grade.rate"
@@ -30,17 +32,11 @@ class CreditAgingGradeRate(models.Model):
 
     @api.constrains("rate")
     def _check_rate(self):
-        for line in self:
-            if not 0 <= line.rate <= 100:
-                raise ValidationError(
-                    self.env._(
-                        "The provision rate of bucket %(bucket)s for grade %(grade)s is %(rate)s %%: "
-                        "it must lie between 0 and 100 %%.",
-                        bucket=line.bucket_id.name,
-                        grade=line.grade_id.name,
-                        rate=line.rate,
-                    )
-                )
+        check_provision_rate(
+            self,
+            "rate",
+            lambda r: r.env._("bucket %(bucket)s for grade %(grade)s", bucket=r.bucket_id.name, grade=r.grade_id.name),
+        )
 
     @api.constrains("set_id", "bucket_id")
     def _check_bucket_in_set(self):
@@ -48,7 +44,8 @@ class CreditAgingGradeRate(models.Model):
             if line.bucket_id.set_id != line.set_id:
                 raise ValidationError(
                     self.env._(
-                        "Bucket %(bucket)s belongs to set %(other)s, not to %(set)s.",
+                        "Bucket %(bucket)s belongs to set %(other)s, not to %(set)s: choose one of the "
+                        "buckets of %(set)s.",
                         bucket=line.bucket_id.name,
                         other=line.bucket_id.set_id.name,
                         set=line.set_id.name,

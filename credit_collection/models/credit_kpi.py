@@ -129,19 +129,18 @@ class CreditKpi(models.AbstractModel):
     def _written_off(self, company, start, end, dimension):
         """{(month start, key): receivable amount written off}, by the write-off's date; the key is
         the written-off invoice's company, salesperson or team."""
-        dim = {"company": SQL("m.company_id"), "user": SQL("m.invoice_user_id"), "team": SQL("m.team_id")}[dimension]
         self.env.cr.execute(
             SQL(
                 """
-                SELECT date_trunc('month', w.date)::date, %(dim)s, -SUM(wl.balance)
+                SELECT date_trunc('month', w.date)::date, %(dim)s, -SUM(aml.balance)
                   FROM account_move m
                   JOIN account_move w ON w.id = m.collection_writeoff_move_id AND w.state = 'posted'
-                  JOIN account_move_line wl ON wl.move_id = w.id
-                  JOIN account_account acc ON acc.id = wl.account_id AND acc.account_type = 'asset_receivable'
+                  JOIN account_move_line aml ON aml.move_id = w.id  -- the write-off's receivable side
+                  JOIN account_account acc ON acc.id = aml.account_id AND acc.account_type = 'asset_receivable'
                  WHERE m.company_id = %(company)s AND w.date BETWEEN %(start)s AND %(end)s
                  GROUP BY 1, 2
                 """,
-                dim=dim,
+                dim=self._dim_sql(dimension),
                 company=company.id,
                 start=start,
                 end=end,

@@ -153,14 +153,6 @@ class CreditProvisionRun(models.Model):
                         account=run.allowance_account_id.display_name,
                     )
                 )
-            bad = run.bucket_set_id.bucket_ids.filtered(lambda b: not 0 <= b.provision_rate <= 100)
-            if bad:
-                raise UserError(
-                    self.env._(
-                        "Provision rates must lie between 0 and 100 %%: %(buckets)s.",
-                        buckets=", ".join(f"{b.name} {b.provision_rate} %" for b in bad),
-                    )
-                )
 
     def _posted_twin(self):
         self.ensure_one()
@@ -207,6 +199,8 @@ class CreditProvisionRun(models.Model):
         """Rate (%) applied to one open item of `_items`: its specific provision's, else the matrix's."""
         if item["specific"]:
             return item["specific"].rate
+        if not item["bucket_id"]:
+            return 0.0
         bucket = self.env["credit.aging.bucket"].browse(item["bucket_id"])
         return self._matrix_rate(bucket, item["grade_id"], grade_rates)
 

@@ -4,7 +4,8 @@ Their open items leave the provision matrix and carry the specific rate instead 
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+
+from .provision_rate import check_provision_rate
 
 
 class CreditProvisionSpecific(models.Model):
@@ -51,15 +52,9 @@ class CreditProvisionSpecific(models.Model):
 
     @api.constrains("rate")
     def _check_rate(self):
-        for spec in self:
-            if not 0 <= spec.rate <= 100:
-                raise ValidationError(
-                    self.env._(
-                        "The specific provision rate of %(name)s is %(rate)s %%: it must lie between 0 and 100 %%.",
-                        name=spec.partner_id.display_name,
-                        rate=spec.rate,
-                    )
-                )
+        check_provision_rate(
+            self, "rate", lambda s: s.env._("the specific provision of %(name)s", name=s.partner_id.display_name)
+        )
 
     @api.model
     def _sync_legal_cases(self, moves):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .provision_rate import check_provision_rate
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -88,18 +90,15 @@ class ResCompany(models.Model):
         "takes it out of the provision matrix (0 = none).",
     )
 
-    @api.constrains("collection_promise_grace_days", "credit_provision_legal_rate")
+    @api.constrains("credit_provision_legal_rate")
+    def _check_provision_legal_rate(self):
+        check_provision_rate(
+            self, "credit_provision_legal_rate", lambda c: c.env._("legal cases of %(company)s", company=c.name)
+        )
+
+    @api.constrains("collection_promise_grace_days")
     def _check_collection_settings(self):
         for company in self:
-            if not 0 <= company.credit_provision_legal_rate <= 100:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the provision rate of legal cases is %(rate)s %%: it must lie between 0 "
-                        "and 100 %%.",
-                        company=company.name,
-                        rate=company.credit_provision_legal_rate,
-                    )
-                )
             if company.collection_promise_grace_days < 0:
                 raise ValidationError(
                     self.env._(

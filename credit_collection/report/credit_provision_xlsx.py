@@ -119,7 +119,6 @@ class CreditProvisionXlsx(models.AbstractModel):
                 SQL("SELECT id, move_name FROM account_move_line WHERE id = ANY(%s)", [i["id"] for i in items])
             )
         )
-        buckets = {b.id: b for b in run.bucket_set_id.bucket_ids}
         for row, item in enumerate(items, start=1):
             spec = item["specific"]
             detail.write(row, 0, partner_names.get(item["partner_id"], ""))
@@ -128,13 +127,7 @@ class CreditProvisionXlsx(models.AbstractModel):
             detail.write_number(row, 3, item["age"])
             detail.write(row, 4, self.env._("Specific") if spec else names.get(item["bucket_id"], ""))
             detail.write_number(row, 5, item["residual"], num)
-            if spec:
-                rate = spec.rate
-            elif item["bucket_id"] in buckets:
-                rate = run._matrix_rate(buckets[item["bucket_id"]], item["grade_id"], grade_rates)
-            else:
-                rate = 0.0
-            detail.write_number(row, 6, rate, pct)
+            detail.write_number(row, 6, run._item_rate(item, grade_rates), pct)
             a, r = xl_rowcol_to_cell(row, 5), xl_rowcol_to_cell(row, 6)
             detail.write_formula(row, 7, f"={a}*{r}/100", num)
         total = len(items) + 1
