@@ -4,6 +4,10 @@
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN_DIR="$REPO_ROOT/.run"
+# A minimal environment (CI, cron, env -i) may lack the system folders: runuser, useradd and
+# apt-get live there.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
+export PATH
 
 die() { echo "ERROR: $*" >&2; exit 2; }
 info() { echo "==> $*" >&2; }
