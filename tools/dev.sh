@@ -22,5 +22,5 @@ fi
 "$ODOO_PY" -m odoo -c "$RUN_DIR/dev.conf" -d "$DB" "${action[@]}" --stop-after-init --log-level=warn 2>&1 \
   | grep -v "security risk" || true
 [ $# -gt 0 ] || set -- credit_collection/tests
-exec "$ODOO_PY" -m pytest -p no:cacheprovider --odoo-config="$RUN_DIR/dev.conf" --odoo-database="$DB" \
+PYTHONPATH="$REPO_ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" exec "$ODOO_PY" -m pytest -p no:cacheprovider -p pytest_preload --odoo-config="$RUN_DIR/dev.conf" --odoo-database="$DB" \
   --odoo-log-level=warn --odoo-extra=log-handler=odoo.tests.common:CRITICAL -W ignore::DeprecationWarning -W ignore::PendingDeprecationWarning -q "$@"

@@ -51,7 +51,7 @@ info "running the tests (pytest-odoo, HTTP server for the tours)"
 # ready; CPython 3.11.7's "AST constructor recursion depth mismatch" when server threads compile at
 # once): a tour step that fails, or any assertion, fails at once.
 set +e
-"$ODOO_PY" -m pytest -p no:cacheprovider --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" \
+PYTHONPATH="$REPO_ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" "$ODOO_PY" -m pytest -p no:cacheprovider -p pytest_preload --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" \
   --odoo-http --odoo-log-level=warn --odoo-extra=log-handler=odoo.tests.common:CRITICAL -W ignore::DeprecationWarning \
   -W ignore::PendingDeprecationWarning \
   --reruns 2 --only-rerun TimeoutError --only-rerun "AST constructor recursion depth mismatch" \

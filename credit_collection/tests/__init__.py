@@ -1,5 +1,6 @@
 from . import test_aging
 from . import test_approval
+from . import test_cashin_forecast
 from . import test_collection_promise
 from . import test_collection_run
 from . import test_collection_stages
@@ -20,4 +21,5 @@ from . import test_query_count
 from . import test_statement
 from . import test_ui_collection
 from . import test_ui_credit
+from . import test_ui_reports
 from . import test_ui_review
