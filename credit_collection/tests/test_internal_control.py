@@ -1,0 +1,181 @@
+"""Internal control: no context key an RPC caller can set authorises a privileged change, and the
+protected fields are written only through the methods that check who calls. Every attempt is made
+as the least-privileged user who could try it, through the ORM as that user (what RPC gives), and
+the data is read again afterwards."""
+
+import ast
+import pathlib
+from datetime import date, timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .credit_file_common import CreditFileCommon
+
+ADDON = pathlib.Path(__file__).resolve().parent.parent
+# every context key the addon ever used to let its own code past a check
+OLD_KEYS = {"credit_review_internal", "credit_provision_internal", "credit_scorecard_write", "credit_aging_bucket_batch"}
+
+
+@tagged("post_install", "-at_install")
+class TestNoContextBackDoor(CreditFileCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = new_test_user(
+            cls.env,
+            login="cct_billing",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=cls.company.ids,
+        )
+        cls.invoice = cls._invoice(1000.0, due_date=fields.Date.today() - timedelta(days=20))
+
+    def _all_keys(self):
+        return dict.fromkeys(OLD_KEYS, True)
+
+    # ------------------------------------------------------------------ reviews
+    def test_review_state_and_score_not_forged_with_a_context(self):
+        review = self._review()
+        forged = review.with_user(self.analyst).with_context(**self._all_keys())
+        with self.assertRefused(AccessError, "only through their buttons"):
+            forged.write({"state": "approved", "score": 99.0, "decided_by_id": self.manager.id})
+        with self.assertRefused(AccessError, "starts as a draft"):
+            self.env["credit.review"].with_user(self.analyst).with_context(**self._all_keys()).create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "state": "approved",
+                    "score": 99.0,
+                    "decided_by_id": self.manager.id,
+                }
+            )
+        review.invalidate_recordset()
+        self.assertEqual((review.state, review.score, review.decided_by_id), ("draft", 0.0, self.env["res.users"]))
+        self.assertEqual(self.env["credit.review"].search_count([("partner_id", "=", self.customer.id)]), 1)
+
+    def test_collector_cannot_run_the_review_buttons(self):
+        review = self._review()
+        for action in ("action_compute", "action_submit"):
+            with self.assertRefused(AccessError, "Only credit analysts"):
+                getattr(review.with_user(self.collector), action)()
+        self.assertEqual((review.state, review.measured_on), ("draft", False))
+
+    # ------------------------------------------------------------------ provision runs
+    def test_provision_run_not_posted_with_a_context(self):
+        Run = self.env["credit.provision.run"].with_user(self.analyst).with_context(**self._all_keys())
+        run = Run.create({"company_id": self.company.id, "date": date(2026, 1, 31)})
+        with self.assertRefused(UserError, "Compute / Approve & Post"):
+            run.write({"state": "posted", "required_amount": 123456.78, "adjustment_amount": 123456.78})
+        with self.assertRefused(UserError, "starts as a draft"):
+            Run.create({"company_id": self.company.id, "date": date(2026, 2, 28), "state": "posted"})
+        with self.assertRefused(AccessError, ""):
+            self.env["credit.provision.run.line"].with_user(self.analyst).create(
+                {"run_id": run.id, "balance": 1000.0, "allowance": 999.0}
+            )
+        with self.assertRefused(AccessError, "Only credit analysts"):
+            run.with_user(self.collector).action_cancel()
+        self.assertEqual((run.state, run.required_amount, run.line_ids), ("draft", 0.0, run.line_ids.browse()))
+        posted = self.env["credit.provision.run"].search([("company_id", "=", self.company.id), ("state", "=", "posted")])
+        self.assertFalse(posted, "no forged posted run blocks the month's real one")
+
+    # ------------------------------------------------------------------ scorecards
+    def test_factor_weights_checked_whatever_the_context(self):
+        factor = self.scorecard.factor_ids.filtered(lambda f: f.name == "Debt")
+        as_manager = self.env["credit.score.factor"].with_user(self.manager).with_context(**self._all_keys())
+        with self.assertRefused(ValidationError, "total 120.0"):
+            as_manager.browse(factor.id).weight = 40
+        with self.assertRefused(ValidationError, "total 110.0"):
+            as_manager.create({"scorecard_id": self.scorecard.id, "name": "Extra", "metric": "employees", "weight": 10})
+        with self.assertRefused(ValidationError, "total 80.0"):
+            as_manager.browse(factor.id).unlink()
+        self.assertEqual(self.scorecard.factor_ids.mapped("weight"), [40.0, 20.0, 40.0])
+        # edited together through the scorecard (the form): checked once, on the final total
+        liquidity = self.scorecard.factor_ids.filtered(lambda f: f.name == "Liquidity")
+        self.scorecard.with_user(self.manager).write(
+            {"factor_ids": [Command.update(liquidity.id, {"weight": 60}), Command.delete(factor.id)]}
+        )
+        self.assertEqual(self.scorecard.factor_ids.mapped("weight"), [60.0, 40.0])
+
+    def test_bucket_coverage_checked_whatever_the_context(self):
+        bucket_set = self.env.ref("credit_collection.aging_bucket_set_days")
+        bucket = bucket_set.bucket_ids.filtered("has_min")[:1]
+        before = bucket.min_value
+        as_manager = bucket.with_user(self.manager).with_context(**self._all_keys())
+        with self.assertRefused(ValidationError, "gaps or overlaps"):
+            as_manager.min_value = before + 5
+        with self.assertRefused(ValidationError, "gaps or overlaps"):
+            as_manager.unlink()
+        self.assertEqual(bucket.min_value, before)
+
+    # ------------------------------------------------------------------ protected invoice and promise fields
+    def test_billing_user_cannot_set_dispute_legal_or_stage(self):
+        strategy = self.env["credit.collection.strategy"].create(
+            {
+                "name": "Control",
+                "company_id": self.company.id,
+                "stage_ids": [Command.create({"sequence": 1, "name": "Reminder", "offset_days": 1})],
+            }
+        )
+        stage = strategy.stage_ids
+        for vals in (
+            {"collection_dispute": True, "collection_dispute_reason": "price"},
+            {"collection_legal": True},
+            {"collection_stage_id": stage.id},
+            {"collection_next_date": fields.Date.today()},
+        ):
+            with self.subTest(vals=vals), self.assertRefused(AccessError, "only through the collection buttons"):
+                self.invoice.with_user(self.billing).write(vals)
+        with self.assertRefused(AccessError, "only through the collection buttons"):
+            self.invoice.with_user(self.collector).write({"collection_legal": True})
+        with self.assertRefused(AccessError, "Only collectors"):
+            self.invoice.with_user(self.billing).action_collection_dispute("price")
+        self.invoice.invalidate_recordset()
+        self.assertFalse(self.invoice.collection_dispute or self.invoice.collection_legal)
+        # the collector's button does it, and leaves a tracked trace
+        self.invoice.with_user(self.collector).action_collection_dispute("price", "Wrong unit price")
+        self.assertTrue(self.invoice.collection_dispute)
+        self.assertEqual(self.invoice.collection_dispute_reason, "price")
+
+    def test_collector_cannot_write_promise_state_or_escalation(self):
+        promise = (
+            self.env["credit.collection.promise"]
+            .with_user(self.collector)
+            .create({"move_id": self.invoice.id, "date": fields.Date.today() + timedelta(days=5), "amount": 400.0})
+        )
+        for vals in ({"state": "kept"}, {"escalated": True}, {"user_id": self.manager.id}):
+            with self.subTest(vals=vals), self.assertRefused(AccessError, "Cancel button"):
+                promise.with_user(self.collector).write(vals)
+        promise.invalidate_recordset()
+        self.assertEqual((promise.state, promise.escalated, promise.user_id), ("open", False, self.collector))
+        promise.with_user(self.collector).action_cancel()
+        self.assertEqual(promise.state, "cancel")
+
+
+@tagged("post_install", "-at_install")
+class TestNoContextGuardInCode(CreditFileCommon):
+    def test_no_context_key_guards_a_write(self):
+        """No create/write/unlink/constraint/action of the addon reads the context to decide whether
+        to let a change through: RPC callers choose their context."""
+        offenders = []
+        for path in sorted((ADDON / "models").glob("*.py")) + sorted((ADDON / "wizards").glob("*.py")):
+            tree = ast.parse(path.read_text(), str(path))
+            for func in ast.walk(tree):
+                if not isinstance(func, ast.FunctionDef):
+                    continue
+                guarded = func.name in {"create", "write", "unlink", "copy"} or func.name.startswith(
+                    ("action_", "_check", "_collection_check")
+                )
+                for node in ast.walk(func):
+                    # `if ... self.env.context.get(...) ...:` or `if ... context[...]` in a guarded method
+                    if not isinstance(node, ast.If | ast.IfExp | ast.BoolOp):
+                        continue
+                    test = ast.unparse(node.test if hasattr(node, "test") else node)
+                    if guarded and ("context.get(" in test or "context[" in test):
+                        offenders.append(f"{path.name}:{node.lineno} {func.name}: {test}")
+            text = path.read_text()
+            offenders += [f"{path.name}: uses {key}" for key in OLD_KEYS if key in text]
+        for path in (ADDON / "demo").glob("*.xml"):
+            offenders += [f"{path.name}: uses {key}" for key in OLD_KEYS if key in path.read_text()]
+        self.assertEqual(offenders, [], "context keys must not authorise changes; check groups, then sudo()")
