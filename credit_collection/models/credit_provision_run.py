@@ -18,6 +18,7 @@ class CreditProvisionRun(models.Model):
     _description = "Provision for doubtful debts"
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
