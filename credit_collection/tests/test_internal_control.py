@@ -179,3 +179,166 @@ class TestNoContextGuardInCode(CreditFileCommon):
         for path in (ADDON / "demo").glob("*.xml"):
             offenders += [f"{path.name}: uses {key}" for key in OLD_KEYS if key in path.read_text()]
         self.assertEqual(offenders, [], "context keys must not authorise changes; check groups, then sudo()")
+
+
+class _Undo(Exception):
+    """Raised to roll back what an allowed operation did."""
+
+
+@tagged("post_install", "-at_install")
+class TestWhoSeesWhat(CreditFileCommon):
+    """The README's security matrix, one assertion per cell: role x what they read x what they do."""
+
+    POSITION = ["credit_exposure", "credit_exposure_receivable", "credit_overdue_amount", "credit_limit_effective"]
+    FILE = ["credit_score", "credit_next_review_date", "credit_review_reasons", "credit_guarantee_amount"]
+    EVERYONE = ["credit_available", "credit_hold", "credit_has_limit"]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
+        cls.accountant = new_test_user(cls.env, login="cct_accountant", groups="account.group_account_invoice", **company)
+        cls.customer.credit_limit = 5000.0
+        cls.invoice = cls._invoice(1200.0, due_date=fields.Date.today() - timedelta(days=10))
+        cls.roles = {
+            "salesman": cls.salesman,
+            "collector": cls.collector,
+            "accountant": cls.accountant,
+            "analyst": cls.analyst,
+            "manager": cls.manager,
+        }
+
+    def _can(self, func):
+        """Could the user do it? Whatever it did is rolled back, so every cell starts from the same data."""
+        try:
+            with self.cr.savepoint():
+                func()
+                raise _Undo
+        except _Undo:
+            return True
+        except AccessError:
+            return False
+        finally:
+            self.env.invalidate_all()
+
+    def assertMatrix(self, what, func, allowed):
+        for role, user in self.roles.items():
+            with self.subTest(what=what, role=role):
+                self.assertEqual(self._can(lambda user=user: func(user)), role in allowed, f"{role}: {what}")
+
+    def test_partner_credit_fields(self):
+        partners = (self.customer | self.env["res.partner"].create({"name": "Other", "is_company": True})).ids
+
+        def read(names):
+            return lambda user: self.env["res.partner"].with_user(user).browse(partners).read(names)
+
+        self.assertMatrix("available credit and hold", read(self.EVERYONE), set(self.roles))
+        self.assertMatrix("exposure and overdue", read(self.POSITION), {"collector", "accountant", "analyst", "manager"})
+        self.assertMatrix("score, review, guarantees", read(self.FILE), {"analyst", "manager"})
+        self.assertMatrix("review list on the customer", read(["credit_review_ids"]), {"analyst", "manager"})
+        figures = self.env["res.partner"].with_user(self.salesman).browse(self.customer.id).read(self.EVERYONE)[0]
+        self.assertEqual(figures["credit_available"], 3800.0, "5,000.00 - 1,200.00")
+
+    def test_credit_records(self):
+        review = self._review()
+        self.env["credit.guarantee.type"].search([], limit=1)
+
+        def search(model):
+            return lambda user: self.env[model].with_user(user).search([]).read(["display_name"])
+
+        self.assertMatrix("credit reviews", search("credit.review"), {"analyst", "manager"})
+        self.assertMatrix("guarantees", search("credit.guarantee"), {"analyst", "manager"})
+        self.assertMatrix(
+            "aging", lambda user: self.env["credit.aging.report"].with_user(user).search([]).read(["residual"]),
+            {"collector", "accountant", "analyst", "manager"},
+        )
+        self.assertMatrix(
+            "aging engine",
+            lambda user: self.env["credit.aging.engine"].with_user(user).get_summary(companies=self.company),
+            {"collector", "accountant", "analyst", "manager"},
+        )
+        self.assertMatrix(
+            "KPIs",
+            lambda user: self.env["credit.kpi.wizard"].with_user(user).create({"company_id": self.company.id}).line_ids,
+            {"collector", "accountant", "analyst", "manager"},
+        )
+        self.assertMatrix(
+            "overview",
+            lambda user: self.env["credit.overview"].with_user(user).create({}).read(["total_ar", "dso"]),
+            {"collector", "accountant", "analyst", "manager"},
+        )
+        self.assertMatrix(
+            "provision runs",
+            lambda user: self.env["credit.provision.run"].with_user(user).search([]).read(["required_amount"]),
+            {"accountant", "analyst", "manager"},
+        )
+        self.assertEqual(review.state, "draft")
+
+    def test_what_each_role_does(self):
+        def invoice(user):
+            move = self.env["account.move"].with_user(user).create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 10.0})],
+                }
+            )
+            move.action_post()
+
+        self.assertMatrix("create and post invoices", invoice, {"accountant", "manager"})
+        self.assertMatrix(
+            "record a dispute",
+            lambda user: self.invoice.with_user(user).action_collection_dispute("price"),
+            {"collector", "analyst", "manager"},
+        )
+        self.assertMatrix(
+            "change a limit",
+            lambda user: self.customer.with_user(user).write({"credit_limit": 9000.0}),
+            {"manager"},
+        )
+        self.assertMatrix(
+            "start a credit review", lambda user: self._review(user=user).action_compute(), {"analyst", "manager"}
+        )
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+        self.assertFalse(self.invoice.collection_dispute)
+
+
+@tagged("post_install", "-at_install")
+class TestCompanies(CreditFileCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.setup_other_company()["company"]
+        cls.other_grade = cls.env["credit.grade"].create({"name": "X", "score_min": 0, "company_id": cls.other.id})
+
+    def test_engine_reads_only_the_users_companies(self):
+        engine = self.env["credit.aging.engine"].with_user(self.collector)
+        self.assertEqual(engine.get_ledger_balance(companies=self.company), 0.0)
+        for call in (
+            lambda: engine.get_ledger_balance(companies=self.other),
+            lambda: engine.get_ledger_balance(companies=[self.other.id]),
+            lambda: engine.get_summary(companies=self.company | self.other),
+            lambda: engine.get_items(companies=self.other),
+            lambda: self.env["credit.kpi"].with_user(self.collector).compute(self.other, fields.Date.today(), 1),
+        ):
+            with self.assertRefused(AccessError, self.other.name):
+                call()
+
+    def test_grade_of_another_company_refused(self):
+        with self.assertRefused(ValidationError, "belongs to"):
+            self.customer.with_company(self.company).credit_grade_id = self.other_grade
+        self.assertFalse(self.customer.with_company(self.company).credit_grade_id)
+        self.customer.with_company(self.other).credit_grade_id = self.other_grade
+        self.assertEqual(self.customer.with_company(self.other).credit_grade_id, self.other_grade)
+
+    def test_provision_records_check_their_company(self):
+        other_journal = self.env["account.journal"].search([("company_id", "=", self.other.id)], limit=1)
+        with self.assertRefused(UserError, "belong"):
+            self.env["credit.provision.run"].create(
+                {"company_id": self.company.id, "date": date(2026, 1, 31), "journal_id": other_journal.id}
+            )
+        foreign = self.env["res.partner"].create({"name": "Foreign", "is_company": True, "company_id": self.other.id})
+        with self.assertRefused(UserError, "belong"):
+            self.env["credit.provision.specific"].create(
+                {"company_id": self.company.id, "partner_id": foreign.id, "rate": 100.0, "reason": "bankrupt"}
+            )
