@@ -86,13 +86,17 @@ class AccountMove(models.Model):
     )
     # -- dispute
     collection_dispute = fields.Boolean(string="Disputed", copy=False, readonly=True, tracking=True)
-    collection_dispute_reason = fields.Selection(DISPUTE_REASONS, string="Dispute Reason", copy=False, readonly=True, tracking=True)
+    collection_dispute_reason = fields.Selection(
+        DISPUTE_REASONS, string="Dispute Reason", copy=False, readonly=True, tracking=True
+    )
     collection_dispute_note = fields.Text(string="Dispute Notes", copy=False, readonly=True)
     collection_dispute_date = fields.Date(string="Disputed Since", copy=False, readonly=True)
     # -- legal / agency
     collection_legal = fields.Boolean(string="Legal / Agency", copy=False, readonly=True, tracking=True, index=True)
     collection_legal_date = fields.Date(string="Handed Over On", copy=False, readonly=True)
-    collection_legal_partner_id = fields.Many2one("res.partner", string="Legal Party / Agency", copy=False, readonly=True)
+    collection_legal_partner_id = fields.Many2one(
+        "res.partner", string="Legal Party / Agency", copy=False, readonly=True
+    )
     collection_is_fee = fields.Boolean(
         string="Late Fee Invoice", readonly=True, copy=False, help="Invoiced by a collection stage: not chased itself."
     )

@@ -15,7 +15,12 @@ from .credit_file_common import CreditFileCommon
 
 ADDON = pathlib.Path(__file__).resolve().parent.parent
 # every context key the addon ever used to let its own code past a check
-OLD_KEYS = {"credit_review_internal", "credit_provision_internal", "credit_scorecard_write", "credit_aging_bucket_batch"}
+OLD_KEYS = {
+    "credit_review_internal",
+    "credit_provision_internal",
+    "credit_scorecard_write",
+    "credit_aging_bucket_batch",
+}
 
 
 @tagged("post_install", "-at_install")
@@ -77,7 +82,9 @@ class TestNoContextBackDoor(CreditFileCommon):
         with self.assertRefused(AccessError, "Only credit analysts"):
             run.with_user(self.collector).action_cancel()
         self.assertEqual((run.state, run.required_amount, run.line_ids), ("draft", 0.0, run.line_ids.browse()))
-        posted = self.env["credit.provision.run"].search([("company_id", "=", self.company.id), ("state", "=", "posted")])
+        posted = self.env["credit.provision.run"].search(
+            [("company_id", "=", self.company.id), ("state", "=", "posted")]
+        )
         self.assertFalse(posted, "no forged posted run blocks the month's real one")
 
     # ------------------------------------------------------------------ scorecards
@@ -197,7 +204,9 @@ class TestWhoSeesWhat(CreditFileCommon):
     def setUpClass(cls):
         super().setUpClass()
         company = {"company_id": cls.company.id, "company_ids": cls.company.ids}
-        cls.accountant = new_test_user(cls.env, login="cct_accountant", groups="account.group_account_invoice", **company)
+        cls.accountant = new_test_user(
+            cls.env, login="cct_accountant", groups="account.group_account_invoice", **company
+        )
         cls.customer.credit_limit = 5000.0
         cls.invoice = cls._invoice(1200.0, due_date=fields.Date.today() - timedelta(days=10))
         cls.roles = {
@@ -233,7 +242,9 @@ class TestWhoSeesWhat(CreditFileCommon):
             return lambda user: self.env["res.partner"].with_user(user).browse(partners).read(names)
 
         self.assertMatrix("available credit and hold", read(self.EVERYONE), set(self.roles))
-        self.assertMatrix("exposure and overdue", read(self.POSITION), {"collector", "accountant", "analyst", "manager"})
+        self.assertMatrix(
+            "exposure and overdue", read(self.POSITION), {"collector", "accountant", "analyst", "manager"}
+        )
         self.assertMatrix("score, review, guarantees", read(self.FILE), {"analyst", "manager"})
         self.assertMatrix("review list on the customer", read(["credit_review_ids"]), {"analyst", "manager"})
         figures = self.env["res.partner"].with_user(self.salesman).browse(self.customer.id).read(self.EVERYONE)[0]
@@ -249,7 +260,8 @@ class TestWhoSeesWhat(CreditFileCommon):
         self.assertMatrix("credit reviews", search("credit.review"), {"analyst", "manager"})
         self.assertMatrix("guarantees", search("credit.guarantee"), {"analyst", "manager"})
         self.assertMatrix(
-            "aging", lambda user: self.env["credit.aging.report"].with_user(user).search([]).read(["residual"]),
+            "aging",
+            lambda user: self.env["credit.aging.report"].with_user(user).search([]).read(["residual"]),
             {"collector", "accountant", "analyst", "manager"},
         )
         self.assertMatrix(
@@ -276,12 +288,16 @@ class TestWhoSeesWhat(CreditFileCommon):
 
     def test_what_each_role_does(self):
         def invoice(user):
-            move = self.env["account.move"].with_user(user).create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": self.customer.id,
-                    "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 10.0})],
-                }
+            move = (
+                self.env["account.move"]
+                .with_user(user)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": self.customer.id,
+                        "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 10.0})],
+                    }
+                )
             )
             move.action_post()
 
@@ -342,3 +358,59 @@ class TestCompanies(CreditFileCommon):
             self.env["credit.provision.specific"].create(
                 {"company_id": self.company.id, "partner_id": foreign.id, "rate": 100.0, "reason": "bankrupt"}
             )
+
+
+@tagged("post_install", "-at_install")
+class TestAuditTrail(CreditFileCommon):
+    """Every privileged change leaves a tracked message naming who made it (README, Audit trail)."""
+
+    def _tracked(self, record, field_name):
+        self.flush_tracking()
+        values = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id.model", "=", record._name),
+                    ("mail_message_id.res_id", "=", record.id),
+                    ("field_id.name", "=", field_name),
+                ]
+            )
+        )
+        return values.mail_message_id.author_id
+
+    def test_changes_are_tracked_with_their_author(self):
+        track = {"tracking_disable": False, "mail_notrack": False}  # the test fixture turns tracking off
+        self.flush_tracking()  # what the fixture left pending
+        strategy = self.env["credit.collection.strategy"].create({"name": "Strict", "company_id": self.company.id})
+        partner = self.customer.with_user(self.manager).with_company(self.company).with_context(**track)
+        partner.write({"credit_limit": 7000.0, "credit_hold": True, "credit_hold_reason": "cheque returned"})
+        partner.write({"credit_grade_id": self.grade_c.id, "collection_strategy_id": strategy.id})
+        for name in ("credit_limit", "credit_hold", "credit_grade_id", "collection_strategy_id"):
+            self.assertEqual(
+                self._tracked(self.customer, name),
+                self.manager.partner_id,
+                f"{name}: {self.customer.message_ids.tracking_value_ids.field_id.mapped('name')}",
+            )
+        # review state and the score it writes, made by superuser inside the checked methods: the
+        # author is still the user who pressed the button
+        review = self._review(fiscal_year="2025", current_assets=300, current_liabilities=100)
+        self.flush_tracking()  # created in an earlier transaction, as in real use
+        review.with_user(self.analyst).with_context(**track).action_submit()
+        self.assertEqual(self._tracked(review, "state"), self.analyst.partner_id)
+        review.with_user(self.manager2).with_context(**track).action_approve()
+        self.assertEqual(self._tracked(review, "decided_by_id"), self.manager2.partner_id)
+        self.assertEqual(self._tracked(self.customer, "credit_score"), self.manager2.partner_id)
+        invoice = self._invoice(800.0, due_date=fields.Date.today())
+        self.flush_tracking()
+        invoice.with_user(self.collector).with_context(**track).action_collection_dispute("quality")
+        self.assertEqual(self._tracked(invoice, "collection_dispute"), self.collector.partner_id)
+        invoice.with_user(self.collector).action_collection_resolve_dispute()
+        promise = (
+            self.env["credit.collection.promise"]
+            .with_user(self.collector)
+            .create({"move_id": invoice.id, "date": fields.Date.today() + timedelta(days=3), "amount": 800.0})
+        )
+        self.flush_tracking()
+        promise.with_user(self.collector).with_context(**track).action_cancel()
+        self.assertEqual(self._tracked(promise, "state"), self.collector.partner_id)
