@@ -19,6 +19,7 @@ from . import credit_warning
 from . import credit_collection_target
 from . import credit_kpi
 from . import credit_overview
+from . import parent_write
 from . import credit_provision_run
 from . import credit_provision_specific
 from . import res_company

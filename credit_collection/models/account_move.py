@@ -14,6 +14,28 @@ DISPUTE_REASONS = [
     ("other", "Other"),
 ]
 
+# Where an invoice stands in the chase, its dispute, legal handover and write-off: written only by
+# the collector / manager methods below and the daily run, as superuser after their own checks.
+PROTECTED_COLLECTION_FIELDS = frozenset(
+    {
+        "collection_stage_id",
+        "collection_stage_date",
+        "collection_next_stage_id",
+        "collection_next_date",
+        "collection_error",
+        "collection_error_date",
+        "collection_dispute",
+        "collection_dispute_reason",
+        "collection_dispute_note",
+        "collection_dispute_date",
+        "collection_legal",
+        "collection_legal_date",
+        "collection_legal_partner_id",
+        "collection_is_fee",
+        "collection_writeoff_move_id",
+    }
+)
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -63,14 +85,18 @@ class AccountMove(models.Model):
         "(the company default when it has no paid history).",
     )
     # -- dispute
-    collection_dispute = fields.Boolean(string="Disputed", copy=False, tracking=True)
-    collection_dispute_reason = fields.Selection(DISPUTE_REASONS, string="Dispute Reason", copy=False, tracking=True)
-    collection_dispute_note = fields.Text(string="Dispute Notes", copy=False)
-    collection_dispute_date = fields.Date(string="Disputed Since", copy=False)
+    collection_dispute = fields.Boolean(string="Disputed", copy=False, readonly=True, tracking=True)
+    collection_dispute_reason = fields.Selection(
+        DISPUTE_REASONS, string="Dispute Reason", copy=False, readonly=True, tracking=True
+    )
+    collection_dispute_note = fields.Text(string="Dispute Notes", copy=False, readonly=True)
+    collection_dispute_date = fields.Date(string="Disputed Since", copy=False, readonly=True)
     # -- legal / agency
-    collection_legal = fields.Boolean(string="Legal / Agency", copy=False, tracking=True, index=True)
-    collection_legal_date = fields.Date(string="Handed Over On", copy=False)
-    collection_legal_partner_id = fields.Many2one("res.partner", string="Legal Party / Agency", copy=False)
+    collection_legal = fields.Boolean(string="Legal / Agency", copy=False, readonly=True, tracking=True, index=True)
+    collection_legal_date = fields.Date(string="Handed Over On", copy=False, readonly=True)
+    collection_legal_partner_id = fields.Many2one(
+        "res.partner", string="Legal Party / Agency", copy=False, readonly=True
+    )
     collection_is_fee = fields.Boolean(
         string="Late Fee Invoice", readonly=True, copy=False, help="Invoiced by a collection stage: not chased itself."
     )
@@ -92,7 +118,29 @@ class AccountMove(models.Model):
                 days = int(float_round(late, precision_digits=0, rounding_method="HALF-UP"))
                 move.collection_predicted_date = move.invoice_date_due + timedelta(days=days)
 
+    def _collection_check_protected(self, vals):
+        protected = PROTECTED_COLLECTION_FIELDS & set(vals)
+        if self.env.su or not protected:
+            return
+        # clearing what is already empty (a form saving every field) changes nothing
+        changed = [name for name in protected if vals[name] or any(self.mapped(name))]
+        if changed:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s change only through the collection buttons (dispute, resolve, write-off) and the "
+                    "daily collection run. Use those: they check who you are and leave a trace.",
+                    fields=", ".join(sorted(self._fields[name].string for name in changed)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.browse()._collection_check_protected(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._collection_check_protected(vals)
         res = super().write(vals)
         if "collection_legal" in vals:
             # the provision follows the legal handover, however it is set (stage, RPC, import)
@@ -114,7 +162,7 @@ class AccountMove(models.Model):
                 raise UserError(
                     self.env._("Only posted customer invoices can be disputed (got %(move)s).", move=move.display_name)
                 )
-        self.write(
+        self.sudo().write(
             {
                 "collection_dispute": True,
                 "collection_dispute_reason": reason,
@@ -128,7 +176,7 @@ class AccountMove(models.Model):
     def action_collection_resolve_dispute(self):
         self._collection_check_collector()
         disputed = self.filtered("collection_dispute")
-        disputed.write({"collection_dispute": False})
+        disputed.sudo().write({"collection_dispute": False})
         for move in disputed:
             move.message_post(body=self.env._("Dispute resolved: the invoice is chased again."))
         return True
@@ -276,7 +324,7 @@ class AccountMove(models.Model):
                 ],
                 cancel=True,
             )
-            move.collection_writeoff_move_id = False
+            move.sudo().collection_writeoff_move_id = False
             message = self.env._(
                 "Write-off %(entry)s of %(move)s reversed by %(user)s: the invoice is open again.",
                 entry=entry.name,

@@ -15,6 +15,7 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .parent_write import not_writing, parent_writing
 from .provision_rate import check_provision_rate
 
 
@@ -46,13 +47,10 @@ class CreditAgingBucketSet(models.Model):
         help="Provision rates replacing a bucket's rate for the customers of one grade.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # buckets are checked together once the set is written, not one by one
-        return super(CreditAgingBucketSet, self.with_context(credit_aging_bucket_batch=True)).create(vals_list)
-
     def write(self, vals):
-        return super(CreditAgingBucketSet, self.with_context(credit_aging_bucket_batch=True)).write(vals)
+        # buckets written through their set are checked together once, by the constraint below
+        with parent_writing(self):
+            return super().write(vals)
 
     @api.constrains("bucket_ids", "unit")
     def _check_buckets(self):
@@ -119,29 +117,28 @@ class CreditAgingBucket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         buckets = super().create(vals_list)
-        if not self.env.context.get("credit_aging_bucket_batch"):
-            # a bucket created on its own (RPC, import) must leave its set without gaps
-            buckets.set_id._check_buckets()
+        # a bucket created on its own (RPC, import) must leave its set without gaps; the buckets of
+        # a new set are created in one batch, so the set is checked complete
+        not_writing(buckets.set_id)._check_buckets()
         return buckets
 
     def write(self, vals):
         sets = self.set_id
         res = super().write(vals)
-        if not self.env.context.get("credit_aging_bucket_batch") and {
+        if {
             "set_id",
             "has_min",
             "min_value",
             "has_max",
             "max_value",
         } & set(vals):
-            (sets | self.set_id)._check_buckets()
+            not_writing(sets | self.set_id)._check_buckets()
         return res
 
     def unlink(self):
         sets = self.set_id
         res = super().unlink()
-        if not self.env.context.get("credit_aging_bucket_batch"):
-            sets.exists()._check_buckets()
+        not_writing(sets.exists())._check_buckets()
         return res
 
     @api.depends("has_max", "max_value")

@@ -41,6 +41,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+# who reads receivables through the engine: credit staff, and accountants (billing, read-only
+# accounting) for the aging and KPI reports
+READER_GROUPS = (
+    "credit_collection.group_credit_collector",
+    "account.group_account_invoice",
+    "account.group_account_readonly",
+)
 GROUPINGS = ("partner_id", "user_id", "team_id", "country_id", "company_id", "grade_id", "bucket_id")
 
 
@@ -62,8 +69,27 @@ class CreditAgingEngine(models.AbstractModel):
     def _check_reader(self):
         """The engine reads every receivable of the companies: collectors and above only (it is
         reachable by RPC, and reads with SQL, below the ORM's access rules)."""
-        if not self.env.su and not self.env.user.has_group("credit_collection.group_credit_collector"):
-            raise AccessError(self.env._("Only credit collectors, analysts and managers may read the aging."))
+        user = self.env.user
+        if not self.env.su and not any(user.has_group(group) for group in READER_GROUPS):
+            raise AccessError(
+                self.env._("Only credit collectors, analysts, managers and accountants may read the aging.")
+            )
+
+    @api.model
+    def _check_companies(self, companies):
+        """The companies an RPC caller passes (ids or records) as records, limited to the user's own:
+        the engine's SQL is below the ORM's multi-company rules."""
+        companies = self.env["res.company"].browse(companies.ids if hasattr(companies, "ids") else companies)
+        foreign = companies - self.env.user.company_ids
+        if foreign and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "You may not read the receivables of %(companies)s: ask an administrator for access to the "
+                    "company, or choose one of yours.",
+                    companies=", ".join(foreign.sudo().mapped("name")),
+                )
+            )
+        return companies
 
     # ------------------------------------------------------------------ parameters
     @api.model
@@ -83,7 +109,7 @@ class CreditAgingEngine(models.AbstractModel):
         basis = basis or ctx.get("credit_aging_basis") or bucket_set.basis
         if bucket_set.unit == "years":
             basis = "invoice"
-        companies = companies if companies is not None else self.env.companies
+        companies = self._check_companies(companies) if companies is not None else self.env.companies
         return as_of, basis, bucket_set.sudo(), companies
 
     # ------------------------------------------------------------------ optional fields of other issues

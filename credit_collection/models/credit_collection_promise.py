@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class CreditCollectionPromise(models.Model):
@@ -62,6 +62,7 @@ class CreditCollectionPromise(models.Model):
             vals["residual_at_promise"] = move.amount_residual_signed
             vals.pop("state", None)
             vals.pop("user_id", None)
+            vals.pop("escalated", None)
         promises = super().create(vals_list)
         for promise in promises:
             promise.move_id.message_post(
@@ -75,6 +76,16 @@ class CreditCollectionPromise(models.Model):
         return promises
 
     def write(self, vals):
+        # state and escalation follow the run and the cancel button (superuser after their checks)
+        protected = {"state", "escalated", "user_id", "residual_at_promise"} & set(vals)
+        if protected and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a promise to pay change only through its Cancel button and the daily collection "
+                    "run.",
+                    fields=", ".join(sorted(self._fields[name].string for name in protected)),
+                )
+            )
         if {"move_id", "amount", "date"} & set(vals):
             today = fields.Date.context_today(self)
             for promise in self:
@@ -136,7 +147,8 @@ class CreditCollectionPromise(models.Model):
             )
 
     def action_cancel(self):
-        self.filtered(lambda p: p.state == "open").write({"state": "cancel"})
+        self.move_id._collection_check_collector()
+        self.filtered(lambda p: p.state == "open").sudo().write({"state": "cancel"})
 
     def _is_kept(self):
         """Paid in time: the open amount has come down by the promised amount since the promise."""

@@ -151,9 +151,10 @@ class CreditKpi(models.AbstractModel):
     @api.model
     def compute(self, company, date_to, months=12, dimension="company"):
         """KPI rows, latest month first: one dict per (month, key of the dimension)."""
-        self.env["credit.aging.engine"]._check_reader()
-        self.env.flush_all()
         engine = self.env["credit.aging.engine"]
+        engine._check_reader()
+        company = engine._check_companies(company)
+        self.env.flush_all()
         cur = company.currency_id
         history = 12
         ends = self._month_ends(date_to, months + history)

@@ -9,7 +9,7 @@ high). One posted run per company and month. Amounts come from the aging engine.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, date_utils
 
 
@@ -18,6 +18,7 @@ class CreditProvisionRun(models.Model):
     _description = "Provision for doubtful debts"
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
@@ -96,8 +97,24 @@ class CreditProvisionRun(models.Model):
         }
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                protected = self._PROTECTED & {key for key, value in vals.items() if value}
+                if protected - {"state"} or vals.get("state", "draft") != "draft":
+                    raise UserError(
+                        self.env._(
+                            "A provision run starts as a draft: Compute and Approve & Post fill %(fields)s.",
+                            fields=", ".join(sorted(protected)),
+                        )
+                    )
+        return super().create(vals_list)
+
     def write(self, vals):
-        if not self.env.context.get("credit_provision_internal"):
+        # compute / post / cancel write the figures as superuser after checking who calls; any other
+        # caller (RPC, import, whatever context it sets) only edits the draft's parameters
+        if not self.env.su:
             protected = self._PROTECTED & set(vals)
             if protected:
                 raise UserError(
@@ -204,7 +221,13 @@ class CreditProvisionRun(models.Model):
         bucket = self.env["credit.aging.bucket"].browse(item["bucket_id"])
         return self._matrix_rate(bucket, item["grade_id"], grade_rates)
 
+    def _check_analyst(self):
+        # compute and cancel write as superuser: the caller must be credit staff who prepare runs
+        if not self.env.user.has_group("credit_collection.group_credit_analyst"):
+            raise AccessError(self.env._("Only credit analysts and managers compute or cancel a provision run."))
+
     def action_compute(self):
+        self._check_analyst()
         self._check_ready()
         for run in self:
             if run.state == "posted":
@@ -266,8 +289,8 @@ class CreditProvisionRun(models.Model):
             specific_amount = cur.round(sum(v["allowance"] for v in lines if v.get("specific_id")))
             required = cur.round(matrix_amount + specific_amount)
             balance = run._allowance_balance(run.date)
-            run.line_ids.unlink()
-            run.with_context(credit_provision_internal=True).write(
+            run.sudo().line_ids.unlink()
+            run.sudo().write(
                 {
                     "line_ids": [fields.Command.create(v) for v in lines],
                     "receivable_amount": cur.round(total),
@@ -478,7 +501,7 @@ class CreditProvisionRun(models.Model):
                     }
                 )
                 move.action_post()
-            run.with_context(credit_provision_internal=True).write({"state": "posted", "move_id": move and move.id})
+            run.sudo().write({"state": "posted", "move_id": move and move.id})
             run.message_post(
                 body=self.env._(
                     "Posted: required %(required)s, balance %(balance)s, adjustment %(adjustment)s.",
@@ -490,7 +513,10 @@ class CreditProvisionRun(models.Model):
         return True
 
     def action_cancel(self):
+        self._check_analyst()
         for run in self:
+            if run.state == "posted" and not self.env.user.has_group("credit_collection.group_credit_manager"):
+                raise AccessError(self.env._("Only a credit manager cancels a posted provision run."))
             if run.move_id and run.move_id.state == "posted":
                 raise UserError(
                     self.env._(
@@ -499,7 +525,7 @@ class CreditProvisionRun(models.Model):
                         name=run.name,
                     )
                 )
-            run.with_context(credit_provision_internal=True).state = "cancel"
+            run.sudo().state = "cancel"
         return True
 
     def action_export_xlsx(self):

@@ -13,6 +13,7 @@ class CreditProvisionSpecific(models.Model):
     _description = "Specific provision"
     _inherit = ["mail.thread"]
     _order = "company_id, partner_id, id"
+    _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one(
@@ -21,6 +22,7 @@ class CreditProvisionSpecific(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain="[('parent_id', '=', False)]",
         help="Every open item of this customer (commercial entity) is provisioned at the specific rate, "
         "unless an invoice is given.",

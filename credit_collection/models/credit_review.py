@@ -188,7 +188,9 @@ class CreditReview(models.Model):
                 )
 
     def write(self, vals):
-        if not self.env.context.get("credit_review_internal"):
+        # The review's own methods write state and measured figures as superuser, after their
+        # checks; any other caller (RPC, import, a context it chose) goes through these rules.
+        if not self.env.su:
             protected = PROTECTED_FIELDS & set(vals)
             if protected:
                 raise AccessError(
@@ -217,7 +219,7 @@ class CreditReview(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("credit_review_internal"):
+        if not self.env.su:
             for vals in vals_list:
                 protected = (PROTECTED_FIELDS - {"state"}) & set(vals)
                 if protected or vals.get("state", "draft") != "draft":
@@ -232,7 +234,8 @@ class CreditReview(models.Model):
         return super().unlink()
 
     def _internal(self):
-        return self.with_context(credit_review_internal=True)
+        """The review as superuser, for the writes of its own methods once they have checked who calls."""
+        return self.sudo()
 
     # ------------------------------------------------------------------
     # Behaviour measured from Odoo: a few aggregates whatever the history
@@ -481,14 +484,21 @@ class CreditReview(models.Model):
                     )
                 )
 
+    def _check_analyst(self):
+        # the buttons write as superuser: the caller must be one who prepares reviews
+        if not self.env.user.has_group("credit_collection.group_credit_analyst"):
+            raise AccessError(self.env._("Only credit analysts and managers measure, score and submit credit reviews."))
+
     def action_compute(self):
         """Measure the customer's behaviour now and score the review (draft only)."""
+        self._check_analyst()
         self._check_state("draft", self.env._("measured again"))
         self._measure_behaviour()
         self._compute_score()
         return True
 
     def action_submit(self):
+        self._check_analyst()
         self._check_state("draft", self.env._("submitted"))
         for review in self:
             if not review.measured_on:

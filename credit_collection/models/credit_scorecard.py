@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .parent_write import not_writing, parent_writing
+
 # What a factor can measure on a review. Ratios return None ("no data") on a zero denominator.
 METRICS = [
     ("current_ratio", "Current ratio (current assets ÷ current liabilities)"),
@@ -59,8 +61,10 @@ class CreditScorecard(models.Model):
                 )
 
     def write(self, vals):
-        # Factors edited together with their scorecard are checked once, on the final total.
-        return super(CreditScorecard, self.with_context(credit_scorecard_write=True)).write(vals)
+        # Factors edited together with their scorecard are checked once, on the final total
+        # (the constraint above runs when factor_ids is written).
+        with parent_writing(self):
+            return super().write(vals)
 
     @api.model
     def _for_company(self, company):
@@ -98,8 +102,14 @@ class CreditScoreFactor(models.Model):
                 raise ValidationError(
                     self.env._("Factor %(factor)s: choose the criterion whose rating it scores.", factor=factor.name)
                 )
-        if not self.env.context.get("credit_scorecard_write"):
-            self.scorecard_id._check_weights()
+        not_writing(self.scorecard_id)._check_weights()
+
+    def unlink(self):
+        # the remaining factors of an active scorecard must still total 100
+        cards = self.scorecard_id
+        res = super().unlink()
+        not_writing(cards.exists())._check_weights()
+        return res
 
     def _points(self, value):
         """(points, band label) for a measured value; None value = no data."""

@@ -1,11 +1,18 @@
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 # Fields that only credit managers may change: the segregation of duties the users asked for.
 CREDIT_CONTROLLED_FIELDS = ("credit_limit", "credit_hold", "credit_hold_reason")
+# Who reads what (README, Security): the credit position is what core shows accounting users, plus
+# collectors; the credit file (score, reviews, guarantees) is for analysts and managers. Everyone
+# who sells sees the available credit and the hold: whether an order passes.
+POSITION_READERS = (
+    "credit_collection.group_credit_collector,account.group_account_invoice,account.group_account_readonly"
+)
+FILE_READERS = "credit_collection.group_credit_analyst"
 # The credit file's results: written by an approved review (or a credit manager), never by others.
 CREDIT_FILE_FIELDS = ("credit_grade_id", "credit_score", "credit_last_review_date", "credit_next_review_date")
 
@@ -33,65 +40,104 @@ class ResPartner(models.Model):
         compute="_compute_credit_position",
         currency_field="credit_currency_id",
         help="The customer's own limit, or the company default when it has none. 0 = no limit.",
+        groups=POSITION_READERS,
     )
     credit_exposure = fields.Monetary(
         compute="_compute_credit_position",
         currency_field="credit_currency_id",
         help="Open receivables + draft invoices + confirmed orders not yet invoiced, in company currency.",
+        groups=POSITION_READERS,
     )
     credit_exposure_receivable = fields.Monetary(
-        string="Open Receivables", compute="_compute_credit_position", currency_field="credit_currency_id"
+        string="Open Receivables",
+        compute="_compute_credit_position",
+        currency_field="credit_currency_id",
+        groups=POSITION_READERS,
     )
     credit_exposure_draft = fields.Monetary(
-        string="Draft Invoices", compute="_compute_credit_position", currency_field="credit_currency_id"
+        string="Draft Invoices",
+        compute="_compute_credit_position",
+        currency_field="credit_currency_id",
+        groups=POSITION_READERS,
     )
     credit_exposure_orders = fields.Monetary(
-        string="Orders Not Invoiced", compute="_compute_credit_position", currency_field="credit_currency_id"
+        string="Orders Not Invoiced",
+        compute="_compute_credit_position",
+        currency_field="credit_currency_id",
+        groups=POSITION_READERS,
     )
     credit_available = fields.Monetary(
         string="Available Credit", compute="_compute_credit_position", currency_field="credit_currency_id"
     )
     credit_overdue_amount = fields.Monetary(
-        string="Overdue Amount", compute="_compute_credit_position", currency_field="credit_currency_id"
+        string="Overdue Amount",
+        compute="_compute_credit_position",
+        currency_field="credit_currency_id",
+        groups=POSITION_READERS,
     )
-    credit_oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", compute="_compute_credit_position")
+    credit_oldest_overdue_days = fields.Integer(
+        string="Oldest Overdue (days)", compute="_compute_credit_position", groups=POSITION_READERS
+    )
     credit_oldest_overdue_move = fields.Char(
-        string="Oldest Overdue Invoice", compute="_compute_credit_oldest_overdue_move"
+        string="Oldest Overdue Invoice",
+        compute="_compute_credit_oldest_overdue_move",
+        groups=POSITION_READERS,
     )
     credit_has_limit = fields.Boolean(compute="_compute_credit_position")
     credit_can_manage = fields.Boolean(compute="_compute_credit_can_manage")
 
     # --- Credit file (grades, reviews, guarantees) ---
     # Per company, like Odoo's credit_limit: a customer may be graded A in one company and C in another.
-    credit_grade_id = fields.Many2one("credit.grade", company_dependent=True, tracking=True, copy=False)
-    credit_score = fields.Float(company_dependent=True, tracking=True, copy=False)
-    credit_last_review_date = fields.Date(string="Last Credit Review", company_dependent=True, copy=False)
-    credit_next_review_date = fields.Date(
-        string="Next Credit Review", company_dependent=True, tracking=True, copy=False
+    credit_grade_id = fields.Many2one(
+        "credit.grade", company_dependent=True, tracking=True, copy=False, groups=POSITION_READERS
     )
-    credit_review_needed = fields.Boolean(company_dependent=True, copy=False)
-    credit_review_reasons = fields.Text(string="Why a Review Is Needed", company_dependent=True, copy=False)
-    credit_warning_codes = fields.Char(company_dependent=True, copy=False)  # signals already notified
-    credit_warning_checked_on = fields.Date(company_dependent=True, copy=False)  # the warning cron's bookmark
-    credit_limit_changed_on = fields.Date(string="Limit Changed On", company_dependent=True, copy=False)
+    credit_score = fields.Float(company_dependent=True, tracking=True, copy=False, groups=FILE_READERS)
+    credit_last_review_date = fields.Date(
+        string="Last Credit Review", company_dependent=True, copy=False, groups=FILE_READERS
+    )
+    credit_next_review_date = fields.Date(
+        string="Next Credit Review",
+        company_dependent=True,
+        tracking=True,
+        copy=False,
+        groups=FILE_READERS,
+    )
+    credit_review_needed = fields.Boolean(company_dependent=True, copy=False, groups=FILE_READERS)
+    credit_review_reasons = fields.Text(
+        string="Why a Review Is Needed", company_dependent=True, copy=False, groups=FILE_READERS
+    )
+    credit_warning_codes = fields.Char(
+        company_dependent=True, copy=False, groups=FILE_READERS
+    )  # signals already notified
+    credit_warning_checked_on = fields.Date(
+        company_dependent=True, copy=False, groups=FILE_READERS
+    )  # the warning cron's bookmark
+    credit_limit_changed_on = fields.Date(
+        string="Limit Changed On", company_dependent=True, copy=False, groups=POSITION_READERS
+    )
     credit_analyst_id = fields.Many2one(
         "res.users",
         company_dependent=True,
         tracking=True,
         help="Receives review and warning activities for this customer.",
+        groups=FILE_READERS,
     )
-    credit_review_ids = fields.One2many("credit.review", "partner_id", string="Credit Reviews")
-    credit_guarantee_ids = fields.One2many("credit.guarantee", "partner_id", string="Guarantees")
+    credit_review_ids = fields.One2many("credit.review", "partner_id", string="Credit Reviews", groups=FILE_READERS)
+    credit_guarantee_ids = fields.One2many("credit.guarantee", "partner_id", string="Guarantees", groups=FILE_READERS)
     credit_guarantee_amount = fields.Monetary(
         string="Guarantees Securing Credit",
         compute="_compute_credit_file",
         currency_field="credit_currency_id",
         help="Valid guarantees of types that secure credit: added to the limit.",
+        groups=FILE_READERS,
     )
     credit_base_limit = fields.Monetary(
-        string="Limit Before Guarantees", compute="_compute_credit_file", currency_field="credit_currency_id"
+        string="Limit Before Guarantees",
+        compute="_compute_credit_file",
+        currency_field="credit_currency_id",
+        groups=POSITION_READERS,
     )
-    credit_review_count = fields.Integer(compute="_compute_credit_file")
+    credit_review_count = fields.Integer(compute="_compute_credit_file", groups=FILE_READERS)
 
     @api.depends_context("uid")
     def _compute_credit_can_manage(self):
@@ -241,6 +287,18 @@ class ResPartner(models.Model):
             partner.credit_review_count = counts.get(partner.commercial_partner_id, 0)
 
     def _check_credit_file_values(self, vals, partners):
+        grade = self.env["credit.grade"].browse(vals.get("credit_grade_id") or [])
+        if grade and grade.sudo().company_id != self.env.company:
+            # the grade is stored for the current company (company-dependent): it must be one of its own
+            raise ValidationError(
+                self.env._(
+                    "Grade %(grade)s belongs to %(grade_company)s, not to %(company)s: choose one of "
+                    "%(company)s's grades (switch company to grade the customer there).",
+                    grade=grade.sudo().name,
+                    grade_company=grade.sudo().company_id.name,
+                    company=self.env.company.name,
+                )
+            )
         touched = [f for f in CREDIT_FILE_FIELDS if f in vals]
         if not touched or self._is_credit_manager():
             return

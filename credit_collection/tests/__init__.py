@@ -23,3 +23,4 @@ from . import test_ui_collection
 from . import test_ui_credit
 from . import test_ui_reports
 from . import test_ui_review
+from . import test_internal_control

@@ -170,7 +170,11 @@ class TestCreditReview(CreditFileCommon):
         with self.assertRaises(AccessError):
             self.env["credit.review"].with_user(self.salesman).search([])
         review = self._review()
-        self.assertEqual(self.env["credit.review"].with_user(self.collector).search([]), review)
+        # credit files are for analysts and managers: collectors see what they chase, not reviews
+        # (they could read every review before; the security matrix in the README says why not)
+        with self.assertRaises(AccessError):
+            self.env["credit.review"].with_user(self.collector).search([])
+        self.assertEqual(self.env["credit.review"].with_user(self.analyst2).search([]), review)
         with self.assertRaises(AccessError):
             self._review(user=self.collector)
         with self.assertRaises(AccessError):

@@ -134,7 +134,7 @@ class CreditCollectionWriteoff(models.TransientModel):
                     lambda e, line=line: e.account_id == line.account_id and e.balance == -line.amount_residual
                 )
             ).reconcile()
-        move.collection_writeoff_move_id = entry
+        move.sudo().collection_writeoff_move_id = entry  # checked above: a credit manager
         message = self.env._(
             "%(move)s written off (%(amount)s) to %(account)s on %(date)s by %(user)s: %(reason)s",
             move=move.name,
