@@ -337,7 +337,8 @@ class TestCollectionDay(CollectionCommon):
             self.assertIn("amount_residual_signed", columns)
             self.assertIn("invoice_date_due", columns)
             self.assertEqual(self.env["account.move"].search(action["domain"]), move)
-            self.env["credit.collection.promise"].with_user(self.collector).create(
+            # the web client sends the user's language in the context
+            self.env["credit.collection.promise"].with_user(self.collector).with_context(lang="fr_FR").create(
                 {"move_id": move.id, "date": day(27), "amount": 300.0}
             )
             self.assertIn("29/03/2026", move.message_ids[0].body, "the user's date format, not ISO")
