@@ -75,7 +75,7 @@ class CreditCollectionWorklist(models.Model):
         help="The most advanced stage reached by the customer's undisputed invoices.",
     )
     next_move_id = fields.Many2one("account.move", string="Next Action For", readonly=True)
-    next_stage_id = fields.Many2one("credit.collection.stage", string="Next Stage", readonly=True)
+    next_stage_id = fields.Many2one("credit.collection.stage", readonly=True)
     next_date = fields.Date(string="Next Action On", readonly=True)
     next_action = fields.Char(
         compute="_compute_next_action",
