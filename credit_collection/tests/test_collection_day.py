@@ -358,3 +358,20 @@ class TestCollectionDay(CollectionCommon):
             .broken_promise_count,
             1,
         )
+
+    def test_hold_reason_in_company_language_fee_line_in_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.company.partner_id.lang = "fr_FR"
+        self.stages["Formal warning"].with_context(lang="fr_FR").name = "Mise en demeure"
+        self.stages["Legal"].with_context(lang="fr_FR").name = "Contentieux"
+        self.customer3.lang = "fr_FR"
+        self.customer3.with_company(self.company).credit_collector_id = self.collector
+        move = self._due_invoice(1000.0, partner=self.customer3)
+        self._due_invoice(1000.0)  # the customer: English
+        self._run(day(31))
+        self.assertIn("Mise en demeure", self.customer.credit_hold_reason, "read by the company's staff")
+        self._run(day(91))
+        fee = self._history(move).filtered(lambda h: h.stage_id == self.stages["Legal"]).fee_move_id
+        label = fee.invoice_line_ids.name
+        self.assertIn("Contentieux", label, "read by the customer")
+        self.assertIn("02/03/2026", label, "dates in the customer's format")
