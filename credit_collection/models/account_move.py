@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_round
+from odoo.tools import float_round, format_date
 from odoo.tools.sql import create_index
 
 DISPUTE_REASONS = [
@@ -82,7 +82,13 @@ class AccountMove(models.Model):
         string="Predicted Payment",
         compute="_compute_collection_predicted_date",
         help="Due date + the customer's amount-weighted average days late over the last 12 months "
-        "(the company default when it has no paid history).",
+        "(without paid history: the average of its grade's customers, else the company default). "
+        "An open invoice whose usual date has passed is expected today.",
+    )
+    collection_predicted_passed = fields.Boolean(
+        string="Predicted Date Passed",
+        compute="_compute_collection_predicted_date",
+        help="The customer's usual payment date has passed: the date is uncertain.",
     )
     # -- dispute
     collection_dispute = fields.Boolean(string="Disputed", copy=False, readonly=True, tracking=True)
@@ -103,20 +109,38 @@ class AccountMove(models.Model):
     # -- write-off
     collection_writeoff_move_id = fields.Many2one("account.move", string="Write-off Entry", copy=False, readonly=True)
 
-    @api.depends("invoice_date_due", "commercial_partner_id", "company_id")
+    @api.depends("invoice_date_due", "commercial_partner_id", "company_id", "payment_state")
+    @api.depends_context("company")
     def _compute_collection_predicted_date(self):
+        today = fields.Date.context_today(self)
         invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.invoice_date_due)
-        (self - invoices).collection_predicted_date = False
+        (self - invoices).update({"collection_predicted_date": False, "collection_predicted_passed": False})
+        Partner = self.env["res.partner"].sudo()
         for company in invoices.company_id:
             moves = invoices.filtered(lambda m, company=company: m.company_id == company)
-            days = self.env["res.partner"]._collection_days_late(moves.commercial_partner_id, company)
+            partners = moves.commercial_partner_id
+            days_late = Partner._collection_days_late(partners, company, today)
+            # customers without paid history: the average of their grade's customers, else the company's
+            by_grade = {}
+            if "credit_grade_id" in Partner._fields and any(p.id not in days_late for p in partners):
+                by_grade = Partner._collection_days_late_by_grade(company, today)
             default = company.collection_default_days_late
             for move in moves:
-                late = days.get(move.commercial_partner_id.id, default)
+                partner = move.commercial_partner_id
+                late = days_late.get(partner.id)
+                if late is None and by_grade:
+                    late = by_grade.get(partner.with_company(company).sudo().credit_grade_id.id)
+                if late is None:
+                    late = default
                 # half away from zero, as SQL's ROUND in the cash-in forecast (Python's round() is
                 # banker's rounding: 2.5 -> 2)
-                days = int(float_round(late, precision_digits=0, rounding_method="HALF-UP"))
-                move.collection_predicted_date = move.invoice_date_due + timedelta(days=days)
+                shift = int(float_round(late, precision_digits=0, rounding_method="HALF-UP"))
+                predicted = move.invoice_date_due + timedelta(days=shift)
+                # an open invoice whose usual date has passed is expected any day now: today, as the
+                # cash-in forecast counts it (never a date in the past)
+                passed = predicted < today and move.payment_state not in ("paid", "in_payment", "reversed")
+                move.collection_predicted_date = today if passed else predicted
+                move.collection_predicted_passed = passed
 
     def _collection_check_protected(self, vals):
         protected = PROTECTED_COLLECTION_FIELDS & set(vals)
@@ -168,10 +192,19 @@ class AccountMove(models.Model):
                 "collection_dispute_reason": reason,
                 "collection_dispute_note": note,
                 "collection_dispute_date": fields.Date.context_today(self),
+                "collection_next_stage_id": False,
                 "collection_next_date": False,
             }
         )
+        self._collection_refresh()
         return True
+
+    def _collection_refresh(self):
+        """The customers' next actions follow a promise, a dispute or its resolution at once."""
+        run = self.env["credit.collection.run"]
+        for company in self.company_id:
+            moves = self.filtered(lambda m, company=company: m.company_id == company)
+            run._collection_refresh(moves.commercial_partner_id, company)
 
     def action_collection_resolve_dispute(self):
         self._collection_check_collector()
@@ -179,11 +212,13 @@ class AccountMove(models.Model):
         disputed.sudo().write({"collection_dispute": False})
         for move in disputed:
             move.message_post(body=self.env._("Dispute resolved: the invoice is chased again."))
+        disputed._collection_refresh()
         return True
 
     def action_collection_open_dispute_wizard(self):
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Mark Invoices Disputed"),
             "res_model": "credit.collection.dispute.wizard",
             "view_mode": "form",
             "target": "new",
@@ -197,6 +232,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Record a Promise to Pay"),
             "res_model": "credit.collection.promise",
             "view_mode": "form",
             "target": "new",
@@ -210,15 +246,91 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ late fees
     def _collection_fee_amount(self, stage, today):
         """The late fee of this invoice at `stage`, company currency: fixed, or simple annual interest
-        on the open amount from the due date to `today`."""
+        along the payment timeline (see `_collection_interest`)."""
+        return self._collection_fee(stage, today)[0]
+
+    def _collection_fee(self, stage, today):
+        """(amount, periods) of the late fee of this invoice at `stage`; periods are the interest's
+        (from, to, days, residual) pieces, empty for a fixed fee."""
         self.ensure_one()
         currency = self.company_id.currency_id
         if stage.fee_type == "fixed":
-            return currency.round(stage.fee_amount)
+            return currency.round(stage.fee_amount), []
         if stage.fee_type == "interest":
-            days = max((today - self.invoice_date_due).days, 0)
-            return currency.round(self.amount_residual_signed * stage.fee_rate / 100.0 * days / 365.0)
-        return 0.0
+            return self._collection_interest(stage.fee_rate, self._collection_interest_start(), today)
+        return 0.0, []
+
+    def _collection_interest_start(self):
+        """Interest runs from the due date, or from the date of the last interest fee already charged
+        on this invoice: a later interest stage never bills the same days twice."""
+        self.ensure_one()
+        charged = (
+            self.env["credit.collection.history"]
+            .sudo()
+            .search(
+                [("move_id", "=", self.id), ("fee_move_id", "!=", False), ("stage_id.fee_type", "=", "interest")],
+                order="date desc",
+                limit=1,
+            )
+        )
+        return max(self.invoice_date_due, charged.date) if charged else self.invoice_date_due
+
+    def _collection_interest(self, rate, start, end):
+        """Σ over the periods between payments of residual × rate / 100 × days / 365, rounded once
+        to the cent (company currency). The residual of a period is the invoice's receivable less
+        the reconciliations (payments, credit notes, write-offs) dated on or before the period's
+        start: a part-payment on day 89 lowers the interest from day 89 only."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        if not start or not end or end <= start:
+            return 0.0, []
+        lines = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        events = sorted((partial.max_date, partial.amount) for partial in lines.matched_credit_ids)
+        residual = sum(lines.mapped("balance")) - sum(amount for date, amount in events if date <= start)
+        periods, cursor = [], start
+        for date, amount in events:
+            if date <= start:
+                continue
+            if date >= end:
+                break
+            periods.append((cursor, date, residual))
+            residual -= amount
+            cursor = date
+        periods.append((cursor, end, residual))
+        periods = [
+            (begin, stop, (stop - begin).days, amount)
+            for begin, stop, amount in periods
+            if (stop - begin).days > 0 and currency.compare_amounts(amount, 0.0) > 0
+        ]
+        total = sum(amount * rate / 100.0 * days / 365.0 for _begin, _stop, days, amount in periods)
+        return currency.round(total), periods
+
+    def _collection_fee_label(self, stage, amount, periods):
+        """The fee line's text, in the customer's language: the computation is on the invoice the
+        customer receives (amount, rate, from-to, days per period)."""
+        self.ensure_one()
+        env = self.with_context(lang=self.commercial_partner_id.lang or self.env.lang).env
+        currency = self.company_id.currency_id
+        label = env._("Late fee on %(move)s (%(stage)s)", move=self.name, stage=stage.with_env(env).name)
+        if not periods:
+            return label
+        pieces = [
+            env._(
+                "%(amount)s from %(start)s to %(end)s (%(days)s days)",
+                amount=currency.format(residual),
+                start=format_date(env, begin),
+                end=format_date(env, stop),
+                days=days,
+            )
+            for begin, stop, days, residual in periods
+        ]
+        return env._(
+            "%(label)s: interest %(rate)s %% a year on %(periods)s = %(fee)s",
+            label=label,
+            rate=f"{stage.fee_rate:g}",
+            periods="; ".join(pieces),
+            fee=currency.format(amount),
+        )
 
     def _collection_charge_late_fee(self, stage, today=None):
         """Invoice the late fee of `stage` for these invoices (one fee invoice, a line per invoice).
@@ -260,7 +372,7 @@ class AccountMove(models.Model):
         lines = []
         amounts = {}
         for move in self:
-            amount = move._collection_fee_amount(stage, today)
+            amount, periods = move._collection_fee(stage, today)
             amounts[move.id] = amount
             if company.currency_id.is_zero(amount):
                 continue
@@ -268,7 +380,7 @@ class AccountMove(models.Model):
                 Command.create(
                     {
                         "product_id": product.id,
-                        "name": self.env._("Late fee on %(move)s (%(stage)s)", move=move.name, stage=stage.name),
+                        "name": move._collection_fee_label(stage, amount, periods),
                         "quantity": 1,
                         "price_unit": amount,
                     }

@@ -342,6 +342,59 @@ class CreditAgingEngine(models.AbstractModel):
         return dict(zip(keys, self.env.cr.fetchone(), strict=True))
 
     @api.model
+    def _overdue_figures_query(self, today, companies, where=None):
+        """The one definition of a customer's overdue figures, per (partner_id, company_id): the
+        worklist, the customer form and the Customers' Credit list all read it.
+
+        overdue = Σ residual of the open receivable items due before `today` (due date, or the
+        item's date without one), credit notes and unapplied payments included on their own dates
+        (they net the figure), items of disputed invoices left out and counted apart. Columns:
+        open_amount, overdue_amount, overdue_count (invoices), oldest_overdue_days, oldest_due,
+        oldest_move_id, dispute_amount, dispute_count, has_debit (something is owed)."""
+        items = self._items_query(as_of=today, companies=companies, where=where)
+        late = SQL("(COALESCE(i.date_maturity, i.date) < %s AND NOT i.disputed)", today)
+        late_debit = SQL("(%s AND i.residual > 0)", late)
+        return SQL(
+            """
+            SELECT i.partner_id,
+                   i.company_id,
+                   SUM(i.residual) AS open_amount,
+                   COALESCE(SUM(i.residual) FILTER (WHERE %(late)s), 0) AS overdue_amount,
+                   COUNT(DISTINCT i.move_id) FILTER (WHERE %(late_debit)s) AS overdue_count,
+                   COALESCE(MAX(%(today)s::date - COALESCE(i.date_maturity, i.date)) FILTER (WHERE %(late_debit)s), 0)
+                       AS oldest_overdue_days,
+                   MIN(COALESCE(i.date_maturity, i.date)) FILTER (WHERE %(late_debit)s) AS oldest_due,
+                   (ARRAY_AGG(i.move_id ORDER BY COALESCE(i.date_maturity, i.date), i.move_id)
+                       FILTER (WHERE %(late_debit)s))[1] AS oldest_move_id,
+                   COALESCE(SUM(i.residual) FILTER (WHERE i.disputed), 0) AS dispute_amount,
+                   COUNT(DISTINCT i.move_id) FILTER (WHERE i.disputed) AS dispute_count,
+                   BOOL_OR(i.residual > 0) AS has_debit
+              FROM (%(items)s) i
+             WHERE i.partner_id IS NOT NULL
+             GROUP BY i.partner_id, i.company_id
+            """,
+            late=late,
+            late_debit=late_debit,
+            today=today,
+            items=items,
+        )
+
+    @api.model
+    def _overdue_figures(self, partners, company, today=None):
+        """{commercial partner id: dict of `_overdue_figures_query`'s columns} in `company`."""
+        today = today or fields.Date.context_today(self)
+        partner_ids = partners.commercial_partner_id.ids
+        if not partner_ids:
+            return {}
+        self.env.flush_all()
+        where = SQL(
+            "aml.partner_id IN (SELECT cust.id FROM res_partner cust WHERE cust.commercial_partner_id = ANY(%s))",
+            partner_ids,
+        )
+        self.env.cr.execute(self.sudo()._overdue_figures_query(today, company, where))
+        return {row["partner_id"]: row for row in self.env.cr.dictfetchall()}
+
+    @api.model
     def get_ledger_balance(self, as_of=None, companies=None):
         """Balance of the receivable accounts in the general ledger at `as_of` (the tie-out)."""
         self._check_reader()

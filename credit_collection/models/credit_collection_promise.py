@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 
 class CreditCollectionPromise(models.Model):
@@ -69,10 +70,12 @@ class CreditCollectionPromise(models.Model):
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s recorded by %(user)s.",
                     amount=promise.currency_id.format(promise.amount),
-                    date=promise.date,
+                    date=format_date(self.env, promise.date),
                     user=promise.user_id.name,
                 )
             )
+        # the chase of the invoice pauses now: its next action moves after the deadline
+        promises._collection_refresh()
         return promises
 
     def write(self, vals):
@@ -93,7 +96,7 @@ class CreditCollectionPromise(models.Model):
                     raise UserError(
                         self.env._(
                             "The promise of %(date)s is %(state)s: it cannot be changed. Record a new one.",
-                            date=promise.date,
+                            date=format_date(self.env, promise.date),
                             state=promise.state,
                         )
                     )
@@ -101,7 +104,16 @@ class CreditCollectionPromise(models.Model):
                 self._check_promise_values(
                     self.env["account.move"].browse(merged["move_id"]), merged, today, exclude=promise
                 )
-        return super().write(vals)
+        res = super().write(vals)
+        if {"move_id", "date"} & set(vals):
+            self._collection_refresh()
+        return res
+
+    def _collection_refresh(self):
+        for company in self.company_id:
+            self.env["credit.collection.run"]._collection_refresh(
+                self.filtered(lambda p, company=company: p.company_id == company).partner_id, company
+            )
 
     def _check_promise_values(self, move, vals, today, exclude=None):
         if not move or move.move_type != "out_invoice" or move.state != "posted" or move.amount_residual <= 0:
@@ -117,8 +129,8 @@ class CreditCollectionPromise(models.Model):
                 self.env._(
                     "The promised date %(date)s is in the past (today is %(today)s). Ask the customer for a date "
                     "from today on.",
-                    date=date or "-",
-                    today=today,
+                    date=format_date(self.env, date) if date else "-",
+                    today=format_date(self.env, today),
                 )
             )
         amount = vals.get("amount") or 0.0
@@ -142,13 +154,15 @@ class CreditCollectionPromise(models.Model):
                     "a new one.",
                     move=move.name,
                     amount=currency.format(others[0].amount),
-                    date=others[0].date,
+                    date=format_date(self.env, others[0].date),
                 )
             )
 
     def action_cancel(self):
         self.move_id._collection_check_collector()
-        self.filtered(lambda p: p.state == "open").sudo().write({"state": "cancel"})
+        cancelled = self.filtered(lambda p: p.state == "open")
+        cancelled.sudo().write({"state": "cancel"})
+        cancelled._collection_refresh()
 
     def _is_kept(self):
         """Paid in time: the open amount has come down by the promised amount since the promise."""
@@ -169,13 +183,13 @@ class CreditCollectionPromise(models.Model):
             broken.write({"state": "broken"})
             for partner in broken.partner_id:
                 count = len(broken.filtered(lambda p, partner=partner: p.partner_id == partner))
-                partner.collection_broken_promise_count += count
+                partner._collection_add_broken_promises(count, company)
             for promise in broken:
                 promise.move_id.message_post(
                     body=self.env._(
                         "Promise to pay %(amount)s by %(date)s broken: the invoice escalates.",
                         amount=promise.currency_id.format(promise.amount),
-                        date=promise.date,
+                        date=format_date(self.env, promise.date),
                     )
                 )
         return kept, broken

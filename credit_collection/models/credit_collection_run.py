@@ -8,7 +8,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models, modules
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ class Step:
     next_date: object  # date or False
     trigger: str = "schedule"
     promise_id: int | None = None
+    skipped: tuple = ()  # stages due but passed over by the catch-up (their hold and handover still apply)
 
 
 class CreditCollectionRun(models.AbstractModel):
@@ -77,7 +78,7 @@ class CreditCollectionRun(models.AbstractModel):
         return done
 
     # ------------------------------------------------------------------ planning
-    def _collection_candidates_query(self, company, today):
+    def _collection_candidates_query(self, company, today, partner_ids=None):
         # Open posted customer invoices still chased (not disputed, not with legal, no failure today).
         return SQL(
             """
@@ -93,17 +94,19 @@ class CreditCollectionRun(models.AbstractModel):
                AND NOT COALESCE(m.collection_legal, FALSE)
                AND NOT COALESCE(m.collection_is_fee, FALSE)
                AND (m.collection_error_date IS NULL OR m.collection_error_date < %(today)s)
+               AND %(partners)s
           ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
             """,
             company=company.id,
             today=today,
+            partners=SQL("TRUE") if partner_ids is None else SQL("m.commercial_partner_id = ANY(%s)", partner_ids),
         )
 
-    def _collection_plan(self, company, today):
+    def _collection_plan(self, company, today, partner_ids=None):
         """{partner id: [Step]} for the customers with something to do (a stage to apply, or the
         next stage/date to update). A re-run with nothing to do reads and writes nothing else."""
         self.env.flush_all()
-        self.env.cr.execute(self._collection_candidates_query(company, today))
+        self.env.cr.execute(self._collection_candidates_query(company, today, partner_ids))
         rows = self.env.cr.fetchall()
         if not rows:
             return {}
@@ -137,7 +140,7 @@ class CreditCollectionRun(models.AbstractModel):
             current = offsets.get(stage_id)
             later = [item for item in stages if current is None or item[0] > current]
             days = (today - due).days
-            target, trigger = None, "schedule"
+            target, trigger, skipped = None, "schedule", ()
             pause = paused.get(move_id)
             if pause and pause >= today:
                 pass
@@ -145,11 +148,12 @@ class CreditCollectionRun(models.AbstractModel):
                 due_now = [item for item in later if item[0] <= days and residual >= item[1]]
                 if due_now:
                     target = due_now[-1][2]
+                    skipped = tuple(item[2] for item in due_now[:-1])
                 if move_id in escalate and later:
                     # a broken promise: at least the next stage, now
                     trigger = "broken_promise"
                     if not target or target.offset_days < later[0][0]:
-                        target = later[0][2]
+                        target, skipped = later[0][2], ()
             reached = target.offset_days if target else current
             after = [item for item in stages if reached is None or item[0] > reached]
             new_next, new_date = False, False
@@ -163,9 +167,38 @@ class CreditCollectionRun(models.AbstractModel):
                 new_next, new_date = after[0][2].id, due + timedelta(days=after[0][0])
             if target or new_next != (next_stage_id or False) or new_date != (next_date or False):
                 plan[partner_id].append(
-                    Step(move_id, target, new_next, new_date, trigger, escalate.get(move_id) if target else None)
+                    Step(
+                        move_id,
+                        target,
+                        new_next,
+                        new_date,
+                        trigger,
+                        escalate.get(move_id) if target else None,
+                        skipped,
+                    )
                 )
         return dict(plan)
+
+    @api.model
+    def _collection_refresh(self, partners, company=None):
+        """Recompute the next stage and date of these customers' invoices now (a promise, a dispute,
+        a call or a snooze changes them), without applying any stage: a stage already due shows as
+        the next action for today, and the nightly run applies it."""
+        company = company or self.env.company
+        partner_ids = partners.commercial_partner_id.ids
+        if not partner_ids:
+            return
+        today = fields.Date.context_today(self)
+        run = self.sudo().with_company(company)
+        plan = run._collection_plan(company, today, partner_ids)
+        steps = []
+        for partner_steps in plan.values():
+            for step in partner_steps:
+                if step.target:
+                    step.next_stage_id, step.next_date = step.target.id, today
+                    step.target, step.skipped = None, ()
+                steps.append(step)
+        run._collection_write_steps(steps, today)
 
     # ------------------------------------------------------------------ applying
     def _collection_process_partner(self, partner_id, steps, today):
@@ -236,26 +269,37 @@ class CreditCollectionRun(models.AbstractModel):
             if activity:
                 vals["activity_id"] = activity.id
                 actions.append(self.env._("activity for %(user)s", user=activity.user_id.name))
-        if stage.credit_hold and not partner.credit_hold:
+        # catch-up: the stages passed over send no email, but their stop supply and handover hold
+        skipped = {stage_ for step in steps for stage_ in step.skipped}
+        hold_stage = stage if stage.credit_hold else next((s for s in skipped if s.credit_hold), None)
+        if hold_stage and not partner.credit_hold:
+            company = moves.company_id
+            # the hold reason is read by the company's staff: in the company's language
+            env_company_lang = self.with_context(lang=company.partner_id.lang or self.env.lang).env
             partner.write(
                 {
                     "credit_hold": True,
-                    "credit_hold_reason": self.env._(
+                    "credit_hold_reason": env_company_lang._(
                         "Collection stage %(stage)s: %(moves)s overdue",
-                        stage=stage.name,
+                        stage=hold_stage.with_env(env_company_lang).name,
                         moves=", ".join(moves.mapped("name")),
                     )[:250],
                 }
             )
             actions.append(self.env._("credit hold"))
-        if stage.legal_handover:
-            moves.write(
+        legal_stages = {
+            step.move_id: (stage if stage.legal_handover else next((s for s in step.skipped if s.legal_handover), None))
+            for step in steps
+        }
+        for legal_stage in {s for s in legal_stages.values() if s}:
+            moves.filtered(lambda m, ls=legal_stage: legal_stages[m.id] == ls).write(
                 {
                     "collection_legal": True,
                     "collection_legal_date": today,
-                    "collection_legal_partner_id": stage.legal_partner_id.id,
+                    "collection_legal_partner_id": legal_stage.legal_partner_id.id,
                 }
             )
+        if any(legal_stages.values()):
             actions.append(self.env._("legal handover"))
         histories.write({"actions": ", ".join(actions), **vals})
         if stage.fee_type != "none":
@@ -329,7 +373,11 @@ class CreditCollectionRun(models.AbstractModel):
             return self.env["mail.activity"]
         items = Markup("").join(
             Markup("<li>%s: %s, due %s</li>")
-            % (move.name, move.company_id.currency_id.format(move.amount_residual_signed), move.invoice_date_due)
+            % (
+                move.name,
+                move.company_id.currency_id.format(move.amount_residual_signed),
+                format_date(self.env, move.invoice_date_due),
+            )
             for move in moves
         )
         note = (stage.activity_note or Markup("")) + Markup("<ul>%s</ul>") % items

@@ -70,6 +70,14 @@ class ResCompany(models.Model):
         default=0,
         help="Predicted payment = due date + this, for customers without paid history in the last 12 months.",
     )
+    collection_statement_period = fields.Selection(
+        [("oldest", "From the oldest open item, at least the months below"), ("months", "The months below")],
+        string="Worklist Statement Period",
+        default="oldest",
+        required=True,
+        help="The period of the statement sent from the collection worklist.",
+    )
+    collection_statement_months = fields.Integer(string="Statement Months", default=3)
     collection_fee_product_id = fields.Many2one("product.product", string="Late Fee Product")
     collection_bad_debt_account_id = fields.Many2one(
         "account.account", string="Bad Debt Account", help="Written-off invoices are charged to this account."

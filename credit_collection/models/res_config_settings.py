@@ -30,6 +30,8 @@ class ResConfigSettings(models.TransientModel):
     collection_promise_grace_days = fields.Integer(related="company_id.collection_promise_grace_days", readonly=False)
     collection_default_days_late = fields.Integer(related="company_id.collection_default_days_late", readonly=False)
     collection_fee_product_id = fields.Many2one(related="company_id.collection_fee_product_id", readonly=False)
+    collection_statement_period = fields.Selection(related="company_id.collection_statement_period", readonly=False)
+    collection_statement_months = fields.Integer(related="company_id.collection_statement_months", readonly=False)
     collection_bad_debt_account_id = fields.Many2one(
         related="company_id.collection_bad_debt_account_id", readonly=False
     )

@@ -1,8 +1,9 @@
+import base64
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, date_utils, format_date
 
 # Fields that only credit managers may change: the segregation of duties the users asked for.
 CREDIT_CONTROLLED_FIELDS = ("credit_limit", "credit_hold", "credit_hold_reason")
@@ -69,19 +70,29 @@ class ResPartner(models.Model):
     credit_available = fields.Monetary(
         string="Available Credit", compute="_compute_credit_position", currency_field="credit_currency_id"
     )
+    # The collection figures: one definition of "overdue" with the worklist and the aging
+    # (credit.aging.engine._overdue_figures_query): credit notes and unapplied payments net it,
+    # disputed invoices are left out and shown apart.
     credit_overdue_amount = fields.Monetary(
         string="Overdue Amount",
-        compute="_compute_credit_position",
+        compute="_compute_credit_overdue",
         currency_field="credit_currency_id",
         groups=POSITION_READERS,
+        help="Open receivables due before today, credit notes and unapplied payments included, "
+        "disputed invoices excluded (shown apart).",
     )
     credit_oldest_overdue_days = fields.Integer(
-        string="Oldest Overdue (days)", compute="_compute_credit_position", groups=POSITION_READERS
+        string="Oldest Overdue (days)", compute="_compute_credit_overdue", groups=POSITION_READERS
     )
     credit_oldest_overdue_move = fields.Char(
-        string="Oldest Overdue Invoice",
-        compute="_compute_credit_oldest_overdue_move",
+        string="Oldest Overdue Invoice", compute="_compute_credit_overdue", groups=POSITION_READERS
+    )
+    credit_disputed_amount = fields.Monetary(
+        string="Disputed", compute="_compute_credit_overdue", currency_field="credit_currency_id",
         groups=POSITION_READERS,
+    )
+    credit_disputed_count = fields.Integer(
+        string="Disputed Invoices", compute="_compute_credit_overdue", groups=POSITION_READERS
     )
     credit_has_limit = fields.Boolean(compute="_compute_credit_position")
     credit_can_manage = fields.Boolean(compute="_compute_credit_can_manage")
@@ -146,7 +157,6 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_credit_position(self):
         company = self.env.company
-        today = fields.Date.context_today(self)
         exposures = self.env["credit.exposure"].sudo()._get_exposures(self.commercial_partner_id, company)
         for partner in self:
             exp = exposures.get(partner.commercial_partner_id.id)
@@ -160,8 +170,6 @@ class ResPartner(models.Model):
                         "credit_exposure_draft": 0.0,
                         "credit_exposure_orders": 0.0,
                         "credit_available": 0.0,
-                        "credit_overdue_amount": 0.0,
-                        "credit_oldest_overdue_days": 0,
                         "credit_has_limit": False,
                     }
                 )
@@ -173,19 +181,22 @@ class ResPartner(models.Model):
             partner.credit_exposure_draft = exp.draft_invoices
             partner.credit_exposure_orders = exp.open_orders
             partner.credit_available = exp.available
-            partner.credit_overdue_amount = exp.overdue_amount
-            partner.credit_oldest_overdue_days = (today - exp.oldest_due_date).days if exp.oldest_due_date else 0
 
     @api.depends_context("company")
-    def _compute_credit_oldest_overdue_move(self):
-        # apart from the position: one lookup, made only where the name is shown (the form)
+    def _compute_credit_overdue(self):
+        # one query for all the partners read (a list): the engine's overdue figures
         company = self.env.company
-        engine = self.env["credit.exposure"].sudo()
-        today = fields.Date.context_today(self)
+        figures = self.env["credit.aging.engine"].sudo()._overdue_figures(self._origin.commercial_partner_id, company)
+        move_ids = [fig["oldest_move_id"] for fig in figures.values() if fig["oldest_move_id"]]
+        moves = self.env["account.move"].sudo().browse(move_ids)
+        names = dict(zip(moves.ids, moves.mapped("name"), strict=True))
         for partner in self:
-            partner_id = partner.commercial_partner_id._origin.id
-            name = partner_id and engine._oldest_open_item(partner_id, company, today)
-            partner.credit_oldest_overdue_move = name or False
+            fig = figures.get(partner._origin.commercial_partner_id.id) or {}
+            partner.credit_overdue_amount = company.currency_id.round(fig.get("overdue_amount") or 0.0)
+            partner.credit_oldest_overdue_days = fig.get("oldest_overdue_days") or 0
+            partner.credit_oldest_overdue_move = names.get(fig.get("oldest_move_id")) or False
+            partner.credit_disputed_amount = company.currency_id.round(fig.get("dispute_amount") or 0.0)
+            partner.credit_disputed_count = fig.get("dispute_count") or 0
 
     # ------------------------------------------------------------------
     # Guards: who may change limits and holds, and what values are valid
@@ -212,6 +223,7 @@ class ResPartner(models.Model):
 
     def _check_credit_values(self, vals, partners):
         self._check_credit_file_values(vals, partners)
+        self._check_collection_values(vals, partners)
         touched = [f for f in CREDIT_CONTROLLED_FIELDS if f in vals]
         if not touched:
             return
@@ -357,8 +369,16 @@ class ResPartner(models.Model):
     # Collection stages (issue 4)
     # ------------------------------------------------------------------
 
+    # Per company, like the credit limit and the hold: a customer may be chased by someone else (or
+    # snoozed, or have broken promises) in another company. Written only through the collection
+    # methods (see _check_collection_values): the run, the snooze wizard, a credit manager.
     credit_collector_id = fields.Many2one(
-        "res.users", string="Collector", tracking=True, help="Who chases this customer's overdue invoices."
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        tracking=True,
+        copy=False,
+        help="Who chases this customer's overdue invoices in this company.",
     )
     collection_strategy_id = fields.Many2one(
         "credit.collection.strategy",
@@ -367,11 +387,95 @@ class ResPartner(models.Model):
         help="Empty: the strategy of the customer's grade, else the company default.",
     )
     collection_broken_promise_count = fields.Integer(
-        string="Broken Promises", readonly=True, copy=False, help="Promises to pay not kept (all time)."
+        string="Broken Promises",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="Promises to pay not kept in this company (all time); counted by the daily run.",
     )
     collection_snooze_until = fields.Date(
-        string="Snoozed Until", copy=False, help="The customer leaves the collector's worklist until this date."
+        string="Snoozed Until",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="The customer leaves the collector's worklist in this company until this date (Snooze button).",
     )
+
+    collection_stage_id = fields.Many2one(
+        "credit.collection.stage",
+        string="Current Collection Stage",
+        compute="_compute_collection_summary",
+        help="The most advanced stage of the customer's undisputed invoices (as on the worklist).",
+    )
+    collection_next_action = fields.Char(
+        string="Next Collection Action", compute="_compute_collection_summary", help="As on the worklist."
+    )
+
+    @api.depends_context("company")
+    def _compute_collection_summary(self):
+        # the worklist's own row: the customer form and the worklist read the same thing
+        company = self.env.company
+        rows = (
+            self.env["credit.collection.worklist"]
+            .sudo()
+            .search([("partner_id", "in", self._origin.commercial_partner_id.ids), ("company_id", "=", company.id)])
+        )
+        by_partner = {row.partner_id.id: row for row in rows}
+        for partner in self:
+            row = by_partner.get(partner._origin.commercial_partner_id.id)
+            partner.collection_stage_id = row.stage_id if row else False
+            partner.collection_next_action = row.next_action if row else False
+
+    def _check_collection_values(self, vals, partners):
+        """The collector is a credit manager's choice; the snooze date is set by the worklist's
+        Snooze (collectors, checked there) and the broken-promise count by the daily run: both write
+        as superuser after their own checks, so a direct write (RPC, import) is refused."""
+        if self.env.su:
+            return
+        for fname in ("collection_broken_promise_count", "collection_snooze_until"):
+            if fname not in vals:
+                continue
+            field = self._fields[fname]
+            new = field.convert_to_cache(vals[fname], self.browse())
+            changed = any(p[fname] != field.convert_to_record(new, p) for p in partners) if partners else bool(new)
+            if changed:
+                raise AccessError(
+                    self.env._(
+                        "%(field)s is set by the collection workflow only (the daily run, the worklist's "
+                        "Snooze button), not by editing the customer.",
+                        field=field.string,
+                    )
+                )
+        if "credit_collector_id" in vals and not self._is_credit_manager():
+            new = vals["credit_collector_id"] or False
+            changed = any(p.credit_collector_id.id != new for p in partners) if partners else bool(new)
+            if changed:
+                raise AccessError(
+                    self.env._("Only credit managers assign collectors. Ask a credit manager to assign one.")
+                )
+
+    def _collection_add_broken_promises(self, count, company):
+        """Add `count` to the broken-promise count of this customer in `company`, in one UPDATE of
+        the jsonb value: two runs or users breaking promises at once both count (no read-modify-write
+        of a stale value; under REPEATABLE READ the second writer is retried on a fresh snapshot)."""
+        self.ensure_one()
+        self.env.flush_all()
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET collection_broken_promise_count = COALESCE(collection_broken_promise_count, '{}'::jsonb)
+                       || jsonb_build_object(%(key)s::text,
+                              COALESCE((collection_broken_promise_count ->> %(key)s)::int, 0) + %(count)s)
+                 WHERE id = %(id)s
+                """,
+                key=key,
+                count=count,
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(["collection_broken_promise_count"])
 
     def _collection_strategy(self):
         """The strategy applying to this customer in the current company: its own, else its grade's
@@ -432,12 +536,110 @@ class ResPartner(models.Model):
         self.env.cr.execute(self._collection_days_late_query(partners.commercial_partner_id.ids, company, today))
         return {pid: float(days) for pid, days in self.env.cr.fetchall() if days is not None}
 
-    def _collection_send_statement(self):
-        """Email the customer its statement of account now: the statement PDF (open items with their
-        age, this month's invoices and payments) attached to the statement email, as the
-        statement wizard sends it to many customers at once."""
-        self.ensure_one()
-        wizard = self.env["credit.statement.wizard"].create(
-            {"partner_ids": [Command.set(self.commercial_partner_id.ids)]}
+    @api.model
+    def _collection_days_late_by_grade(self, company, today=None):
+        """{grade id: average days late of the grade's customers with paid history} in `company`:
+        the prediction's fallback for a customer without history of its own."""
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT (p.credit_grade_id ->> %(company)s)::int, AVG(d.days)
+                  FROM (%(query)s) d
+                  JOIN res_partner p ON p.id = d.partner_id
+                 WHERE p.credit_grade_id ->> %(company)s IS NOT NULL
+                 GROUP BY 1
+                """,
+                company=str(company.id),
+                query=self._collection_days_late_query(None, company, today),
+            )
         )
-        return wizard.action_send()
+        return {grade_id: float(days) for grade_id, days in self.env.cr.fetchall() if days is not None}
+
+    def _collection_statement_start(self, today):
+        """Start of the statement the worklist sends: the company setting (default: from the oldest
+        open item, or N months back when that is earlier)."""
+        self.ensure_one()
+        company = self.env.company
+        start = date_utils.subtract(today, months=max(company.collection_statement_months, 1))
+        if company.collection_statement_period == "oldest":
+            items = (
+                self.env["credit.aging.engine"]
+                .sudo()
+                .get_items(as_of=today, companies=company, where=self.env["credit.aging.engine"]._customer_sql(self))
+            )
+            if items:
+                start = min(start, min(item["date"] for item in items))
+        return start
+
+    def _collection_send_statement(self):
+        """Email the customer its statement of account now, from the worklist: the statement PDF
+        over the company's statement period, to the customer's invoicing contact only (a note in
+        the chatter: no follower, internal or not, gets it), file named by customer and date."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        today = fields.Date.context_today(self)
+        wizard = self.env["credit.statement.wizard"].create(
+            {
+                "partner_ids": [Command.set(partner.ids)],
+                "date_from": partner._collection_statement_start(today),
+                "date_to": today,
+            }
+        )
+        contact = self.browse(partner.address_get(["invoice"])["invoice"])
+        if not contact.email:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no email address on its invoicing contact %(contact)s: add one and send "
+                    "the statement again.",
+                    customer=partner.display_name,
+                    contact=contact.display_name,
+                )
+            )
+        report = self.env.ref("credit_collection.credit_statement_report")
+        pdf = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids, data=wizard._data())[0]
+        filename = self.env._(
+            "Statement - %(customer)s - %(date)s.pdf",
+            customer=partner.name.replace("/", "-"),
+            date=fields.Date.to_string(today),
+        )
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": filename,
+                    "datas": base64.b64encode(pdf),
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        )
+        template = self.env.ref("credit_collection.credit_statement_mail_template")
+        lang = template._render_lang(partner.ids)[partner.id]
+        ctx = {
+            "credit_date_from": format_date(self.env(context={**self.env.context, "lang": lang}), wizard.date_from),
+            "credit_date_to": format_date(self.env(context={**self.env.context, "lang": lang}), today),
+            "credit_company_name": self.env.company.name,
+        }
+        template = template.with_context(lang=lang, **ctx)
+        subject = template._render_field("subject", partner.ids)[partner.id]
+        body = template._render_field("body_html", partner.ids, engine="qweb")[partner.id]
+        # collectors send statements without the right to edit customers: the worklist is
+        # collectors-only, the author stays the user
+        return (
+            partner.sudo()
+            .with_context(mail_post_autofollow=False)
+            .message_post(
+                body=body,
+                subject=subject,
+                author_id=self.env.user.partner_id.id,
+                partner_ids=contact.ids,
+                attachment_ids=attachment.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        )

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 
 class CreditCollectionWorklist(models.Model):
@@ -29,9 +29,27 @@ class CreditCollectionWorklist(models.Model):
             "collection_legal",
             "collection_error",
         ],
+        "account.move.line": [
+            "amount_residual",
+            "balance",
+            "date",
+            "date_maturity",
+            "reconciled",
+            "parent_state",
+            "partner_id",
+            "account_id",
+            "company_id",
+        ],
+        "account.partial.reconcile": ["max_date", "amount"],
         "credit.collection.promise": ["move_id", "state", "amount"],
-        "credit.collection.stage": ["offset_days"],
-        "res.partner": ["credit_collector_id", "user_id", "collection_snooze_until", "collection_broken_promise_count"],
+        "credit.collection.stage": ["offset_days", "sequence"],
+        "res.partner": [
+            "commercial_partner_id",
+            "credit_collector_id",
+            "user_id",
+            "collection_snooze_until",
+            "collection_broken_promise_count",
+        ],
         "res.company": ["currency_id"],
     }
 
@@ -41,12 +59,28 @@ class CreditCollectionWorklist(models.Model):
     collector_id = fields.Many2one("res.users", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     open_amount = fields.Monetary(readonly=True, currency_field="currency_id")
-    overdue_amount = fields.Monetary(string="Overdue", readonly=True, currency_field="currency_id")
-    overdue_count = fields.Integer(string="Overdue Invoices", readonly=True)
+    overdue_amount = fields.Monetary(
+        string="Overdue",
+        readonly=True,
+        currency_field="currency_id",
+        help="Open receivables due before today (credit notes and unapplied payments net it), "
+        "disputed invoices excluded.",
+    )
+    overdue_count = fields.Integer(string="Overdue Invoices", readonly=True, help="Disputed invoices excluded.")
     oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", readonly=True)
-    stage_id = fields.Many2one("credit.collection.stage", string="Current Stage", readonly=True)
-    next_stage_id = fields.Many2one("credit.collection.stage", string="Next Action", readonly=True)
+    stage_id = fields.Many2one(
+        "credit.collection.stage",
+        string="Current Stage",
+        readonly=True,
+        help="The most advanced stage reached by the customer's undisputed invoices.",
+    )
+    next_move_id = fields.Many2one("account.move", string="Next Action For", readonly=True)
+    next_stage_id = fields.Many2one("credit.collection.stage", readonly=True)
     next_date = fields.Date(string="Next Action On", readonly=True)
+    next_action = fields.Char(
+        compute="_compute_next_action",
+        help="The customer's next scheduled stage, the invoice it is for and its date.",
+    )
     promise_count = fields.Integer(string="Open Promises", readonly=True)
     promise_amount = fields.Monetary(string="Promised", readonly=True, currency_field="currency_id")
     dispute_count = fields.Integer(string="Disputes", readonly=True)
@@ -59,7 +93,7 @@ class CreditCollectionWorklist(models.Model):
     priority = fields.Float(
         readonly=True,
         digits=(16, 0),
-        help="Overdue amount × oldest days overdue × grade risk (1 without a grade).",
+        help="Overdue amount × oldest days overdue × grade risk (1 without a grade); disputed invoices excluded.",
     )
     predicted_days_late = fields.Float(string="Avg Days Late", compute="_compute_predicted_days_late", digits=(16, 1))
 
@@ -69,60 +103,94 @@ class CreditCollectionWorklist(models.Model):
 
     def _worklist_grade_risk_sql(self):
         """The risk factor of the customer's grade in the row's company (alias `p`: res_partner,
-        `m`: account_move), 1 for customers without a grade."""
+        `f`: the overdue figures), 1 for customers without a grade."""
         return SQL(
             """COALESCE((SELECT g.collection_risk_factor FROM credit_grade g
-                          WHERE g.id = (p.credit_grade_id ->> m.company_id::text)::int), 1.0)"""
+                          WHERE g.id = (p.credit_grade_id ->> f.company_id::text)::int), 1.0)"""
         )
 
     def _worklist_query(self, today):
+        # The amounts come from the aging engine's overdue figures (one definition for every screen);
+        # where the chase stands comes from the invoices. Current stage: the most advanced one of the
+        # undisputed invoices; next action: the earliest one scheduled, with the invoice it is for
+        # (it may be a lower stage on a younger invoice: the row names that invoice).
+        companies = self.env["res.company"].sudo().search([])
+        figures = self.env["credit.aging.engine"]._overdue_figures_query(today, companies)
         return SQL(
             """
-            SELECT m.commercial_partner_id::bigint * 100000 + m.company_id AS id,
-                   m.commercial_partner_id AS partner_id,
-                   m.company_id,
+            WITH fig AS (%(figures)s),
+            mv AS (
+                SELECT m.commercial_partner_id AS partner_id,
+                       m.company_id,
+                       (ARRAY_AGG(m.collection_stage_id ORDER BY st.offset_days DESC, st.sequence DESC, m.id)
+                           FILTER (WHERE m.collection_stage_id IS NOT NULL
+                                     AND NOT COALESCE(m.collection_dispute, FALSE)))[1] AS stage_id,
+                       (ARRAY_AGG(m.id ORDER BY m.collection_next_date, m.invoice_date_due, m.id)
+                           FILTER (WHERE m.collection_next_date IS NOT NULL
+                                     AND NOT COALESCE(m.collection_dispute, FALSE)
+                                     AND NOT COALESCE(m.collection_legal, FALSE)))[1] AS next_move_id,
+                       COALESCE(SUM(pr.count), 0) AS promise_count,
+                       COALESCE(SUM(pr.amount), 0) AS promise_amount,
+                       COUNT(*) FILTER (WHERE m.collection_legal) AS legal_count,
+                       COUNT(*) FILTER (WHERE m.collection_error IS NOT NULL) AS failure_count
+                  FROM account_move m
+             LEFT JOIN credit_collection_stage st ON st.id = m.collection_stage_id
+             LEFT JOIN (SELECT move_id, COUNT(*) AS count, SUM(amount) AS amount
+                          FROM credit_collection_promise WHERE state = 'open' GROUP BY move_id) pr
+                    ON pr.move_id = m.id
+                 WHERE m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.amount_residual_signed > 0
+              GROUP BY m.commercial_partner_id, m.company_id
+            )
+            SELECT f.partner_id::bigint * 100000 + f.company_id AS id,
+                   f.partner_id,
+                   f.company_id,
                    c.currency_id,
-                   p.credit_collector_id AS collector_id,
+                   (p.credit_collector_id ->> f.company_id::text)::int AS collector_id,
                    p.user_id,
-                   p.collection_snooze_until AS snooze_until,
-                   p.collection_broken_promise_count AS broken_promise_count,
-                   SUM(m.amount_residual_signed) AS open_amount,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.invoice_date_due < %(today)s
-                       AND NOT COALESCE(m.collection_dispute, FALSE)), 0) AS overdue_amount,
-                   COUNT(*) FILTER (WHERE m.invoice_date_due < %(today)s) AS overdue_count,
-                   COALESCE(MAX(%(today)s - m.invoice_date_due) FILTER (WHERE m.invoice_date_due < %(today)s
-                       AND NOT COALESCE(m.collection_dispute, FALSE)), 0) AS oldest_overdue_days,
-                   (ARRAY_AGG(m.collection_stage_id ORDER BY st.offset_days DESC NULLS LAST)
-                       FILTER (WHERE m.collection_stage_id IS NOT NULL))[1] AS stage_id,
-                   (ARRAY_AGG(m.collection_next_stage_id ORDER BY m.collection_next_date)
-                       FILTER (WHERE m.collection_next_date IS NOT NULL))[1] AS next_stage_id,
-                   MIN(m.collection_next_date) AS next_date,
-                   COALESCE(SUM(pr.count), 0) AS promise_count,
-                   COALESCE(SUM(pr.amount), 0) AS promise_amount,
-                   COUNT(*) FILTER (WHERE m.collection_dispute) AS dispute_count,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.collection_dispute), 0) AS dispute_amount,
-                   COUNT(*) FILTER (WHERE m.collection_legal) AS legal_count,
-                   COUNT(*) FILTER (WHERE m.collection_error IS NOT NULL) AS failure_count,
+                   (p.collection_snooze_until ->> f.company_id::text)::date AS snooze_until,
+                   COALESCE((p.collection_broken_promise_count ->> f.company_id::text)::int, 0)
+                       AS broken_promise_count,
+                   f.open_amount,
+                   f.overdue_amount,
+                   f.overdue_count,
+                   f.oldest_overdue_days,
+                   mv.stage_id,
+                   mv.next_move_id,
+                   nm.collection_next_stage_id AS next_stage_id,
+                   nm.collection_next_date AS next_date,
+                   COALESCE(mv.promise_count, 0) AS promise_count,
+                   COALESCE(mv.promise_amount, 0) AS promise_amount,
+                   f.dispute_count,
+                   f.dispute_amount,
+                   COALESCE(mv.legal_count, 0) AS legal_count,
+                   COALESCE(mv.failure_count, 0) AS failure_count,
                    %(risk)s AS grade_risk,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE m.invoice_date_due < %(today)s
-                       AND NOT COALESCE(m.collection_dispute, FALSE)), 0)
-                     * COALESCE(MAX(%(today)s - m.invoice_date_due) FILTER (WHERE m.invoice_date_due < %(today)s
-                       AND NOT COALESCE(m.collection_dispute, FALSE)), 0)
-                     * %(risk)s AS priority
-              FROM account_move m
-              JOIN res_company c ON c.id = m.company_id
-              JOIN res_partner p ON p.id = m.commercial_partner_id
-         LEFT JOIN credit_collection_stage st ON st.id = m.collection_stage_id
-         LEFT JOIN (SELECT move_id, COUNT(*) AS count, SUM(amount) AS amount
-                      FROM credit_collection_promise WHERE state = 'open' GROUP BY move_id) pr ON pr.move_id = m.id
-             WHERE m.move_type = 'out_invoice'
-               AND m.state = 'posted'
-               AND m.amount_residual_signed > 0
-          GROUP BY m.commercial_partner_id, m.company_id, c.currency_id, p.id
+                   GREATEST(f.overdue_amount, 0) * f.oldest_overdue_days * %(risk)s AS priority
+              FROM fig f
+              JOIN res_company c ON c.id = f.company_id
+              JOIN res_partner p ON p.id = f.partner_id
+         LEFT JOIN mv ON mv.partner_id = f.partner_id AND mv.company_id = f.company_id
+         LEFT JOIN account_move nm ON nm.id = mv.next_move_id
+             WHERE f.has_debit
             """,
-            today=today,
+            figures=figures,
             risk=self._worklist_grade_risk_sql(),
         )
+
+    @api.depends("next_move_id", "next_stage_id", "next_date")
+    def _compute_next_action(self):
+        for row in self:
+            if not row.next_stage_id or not row.next_move_id:
+                row.next_action = False
+                continue
+            row.next_action = self.env._(
+                "%(stage)s for %(invoice)s on %(date)s",
+                stage=row.next_stage_id.name,
+                invoice=row.next_move_id.name,
+                date=format_date(self.env, row.next_date),
+            )
 
     @api.depends("partner_id", "company_id")
     def _compute_predicted_days_late(self):
@@ -153,6 +221,7 @@ class CreditCollectionWorklist(models.Model):
             return False
         action = invoices[0].action_collection_open_promise()
         action["context"]["collection_partner_id"] = self.partner_id.id
+        action["name"] = self.env._("Promise to Pay: %(customer)s", customer=self.partner_id.name)
         return action
 
     def action_mark_dispute(self):
@@ -160,6 +229,7 @@ class CreditCollectionWorklist(models.Model):
         invoices = self._open_invoices().filtered(lambda m: not m.collection_dispute)
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Mark Disputed: %(customer)s", customer=self.partner_id.name),
             "res_model": "credit.collection.dispute.wizard",
             "view_mode": "form",
             "target": "new",
@@ -170,11 +240,17 @@ class CreditCollectionWorklist(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            "name": (
+                self.env._("Snooze: %(customer)s", customer=self.partner_id.name)
+                if mode == "snooze"
+                else self.env._("Log a Call: %(customer)s", customer=self.partner_id.name)
+            ),
             "res_model": "credit.collection.call.wizard",
             "view_mode": "form",
             "target": "new",
             "context": {
                 "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
                 "default_mode": mode,
                 "default_snooze_until": fields.Date.context_today(self) + timedelta(days=7)
                 if mode == "snooze"
@@ -204,6 +280,12 @@ class CreditCollectionWorklist(models.Model):
     def action_open_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("id", "in", self._open_invoices().ids)]
-        action["context"] = {"create": False}
+        list_view = self.env.ref("credit_collection.account_move_view_list_collection_open")
+        action.update(
+            name=self.env._("Open Invoices: %(customer)s", customer=self.partner_id.name),
+            domain=[("id", "in", self._open_invoices().ids)],
+            context={"create": False},
+            views=[(list_view.id, "list"), (False, "form")],
+            view_mode="list,form",
+        )
         return action

@@ -4,7 +4,7 @@ from . import test_cashin_forecast
 from . import test_collection_promise
 from . import test_collection_run
 from . import test_collection_stages
-from . import test_collection_worklist
+from . import test_collection_day, test_collection_worklist
 from . import test_collection_writeoff
 from . import test_concurrency
 from . import test_credit_check

@@ -87,7 +87,8 @@ class TestCollectionWorklist(CollectionCommon):
             statement = self._mails(self.customer).filtered(lambda m: "statement of account" in m.subject)
             self.assertEqual(len(statement), 1)
             self.assertEqual(statement.attachment_ids.mapped("mimetype"), ["application/pdf"])
-            self.assertTrue(statement.attachment_ids.name.startswith(f"statement_{self.customer.id}_"))
+            # named by customer and date (was statement_<id>_<date>.pdf)
+            self.assertEqual(statement.attachment_ids.name, f"Statement - Acme Trading - {day(20)}.pdf")
             # snooze: the customer leaves the default worklist view until then
             action = row.action_snooze()
             self.env[action["res_model"]].with_user(self.collector).with_context(**action["context"]).create(
@@ -118,7 +119,14 @@ class TestCollectionWorklist(CollectionCommon):
             self.assertAlmostEqual(self._row(self.customer).predicted_days_late, 20.0)
         with freeze_time(day(0) + timedelta(days=400)):
             move.invalidate_recordset(["collection_predicted_date"])
-            self.assertEqual(move.collection_predicted_date, day(7), "history older than 12 months is ignored")
+            self.assertEqual(
+                self.env["res.partner"]._collection_days_late(self.customer, self.company),
+                {},
+                "history older than 12 months is ignored",
+            )
+            # due + 7 days has long passed: the prediction is today, never a date in the past (it was day 7)
+            self.assertEqual(move.collection_predicted_date, day(400))
+            self.assertTrue(move.collection_predicted_passed)
 
     def test_access_rights(self):
         Strategy = self.env["credit.collection.strategy"]

@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 CALL_RESULTS = [
     ("reached", "Reached, will pay"),
@@ -22,6 +23,7 @@ class CreditCollectionCallWizard(models.TransientModel):
     result = fields.Selection(CALL_RESULTS)
     note = fields.Text()
     snooze_until = fields.Date()
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
 
     def action_confirm(self):
         self.ensure_one()
@@ -33,8 +35,8 @@ class CreditCollectionCallWizard(models.TransientModel):
             raise UserError(
                 self.env._(
                     "Snooze until a future date (got %(date)s, today is %(today)s).",
-                    date=self.snooze_until,
-                    today=today,
+                    date=format_date(self.env, self.snooze_until),
+                    today=format_date(self.env, today),
                 )
             )
         if self.mode == "snooze" and not self.snooze_until:
@@ -49,13 +51,16 @@ class CreditCollectionCallWizard(models.TransientModel):
         else:
             body = self.env._(
                 "Snoozed on the collection worklist until %(date)s by %(user)s. %(note)s",
-                date=self.snooze_until,
+                date=format_date(self.env, self.snooze_until),
                 user=self.env.user.name,
                 note=self.note or "",
             )
+        if self.company_id not in self.env.user.company_ids:
+            raise UserError(self.env._("You do not work for %(company)s.", company=self.company_id.name))
         if self.snooze_until:
             # collectors may not edit customers: only this field, after the checks above
-            partner.sudo().collection_snooze_until = self.snooze_until
+            partner.sudo().with_company(self.company_id).collection_snooze_until = self.snooze_until
         # collectors log on customers they may not edit: post as them, with the rights checked above
         partner.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+        self.env["credit.collection.run"]._collection_refresh(partner, self.company_id)
         return {"type": "ir.actions.act_window_close"}

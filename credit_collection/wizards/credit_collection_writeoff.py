@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 
 class CreditCollectionWriteoff(models.TransientModel):
@@ -140,7 +141,7 @@ class CreditCollectionWriteoff(models.TransientModel):
             move=move.name,
             amount=self.currency_id.format(amount),
             account=self.account_id.display_name,
-            date=self.date,
+            date=format_date(self.env, self.date),
             user=self.env.user.name,
             reason=self.reason,
         )
