@@ -114,8 +114,8 @@ class CreditCollectionWorklist(models.Model):
         # where the chase stands comes from the invoices. Current stage: the most advanced one of the
         # undisputed invoices; next action: the earliest one scheduled, with the invoice it is for
         # (it may be a lower stage on a younger invoice: the row names that invoice).
-        companies = self.env["res.company"].sudo().search([])
-        figures = self.env["credit.aging.engine"]._overdue_figures_query(today, companies)
+        # the companies the user works in (as the list's multi-company rule would keep anyway)
+        figures = self.env["credit.aging.engine"]._overdue_figures_query(today, self.env.companies)
         return SQL(
             """
             WITH fig AS (%(figures)s),
