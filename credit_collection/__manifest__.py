@@ -1,7 +1,7 @@
 {
     "name": "Credit Control & Collections",
     "summary": "Credit limits enforced at order confirmation, audited approvals, collection and receivable reports",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Accounting/Accounting",
     "website": "https://github.com/credit-collection/credit_collection",
     "author": "credit_collection developers",
