@@ -21,3 +21,4 @@ from . import test_statement
 from . import test_ui_collection
 from . import test_ui_credit
 from . import test_ui_review
+from . import test_zh_documents
