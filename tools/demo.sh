@@ -18,11 +18,11 @@ write_odoo_conf "$RUN_DIR/odoo.conf"
 
 if psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
   info "upgrading credit_collection in the existing demo database $DB"
-  "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -u credit_collection --stop-after-init \
+  "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -u credit_collection --load-language=zh_CN --stop-after-init \
     --log-level=warn || die "upgrade of $DB failed"
 else
   info "creating the demo database $DB (a few minutes)"
-  if ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -i credit_collection \
+  if ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -i credit_collection --load-language=zh_CN \
        --stop-after-init --log-level=warn; then
     psql -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
     die "creating $DB failed; nothing was kept, re-run 'make demo' after fixing the cause"
@@ -33,7 +33,8 @@ if [ "${1:-}" = "--build-only" ]; then exit 0; fi
 
 echo
 echo "  credit_collection demo: http://localhost:$PORT/odoo   (login admin / password admin)"
-echo "  other demo users: salesman 'cc_sales' and credit manager 'cc_manager' (password = login)"
+echo "  other demo users (password = login): salesman 'cc_sales', credit manager 'cc_manager',"
+echo "  collector 'cc_collector', and 'cc_zh', a credit manager who reads Chinese (中文)"
 echo
 exec "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" --db-filter="^$DB\$" \
   --http-interface=127.0.0.1 --http-port="$PORT" --log-level=info

@@ -36,7 +36,7 @@ class CreditProvisionSpecific(models.Model):
         help="Leave empty to provision the whole customer.",
     )
     rate = fields.Float("Rate (%)", digits=(16, 4), default=100.0, required=True, tracking=True)
-    reason = fields.Char(required=True, tracking=True, help="Legal case, bankruptcy, ...")
+    reason = fields.Char("Provision Basis", required=True, tracking=True, help="Legal case, bankruptcy, ...")
     active = fields.Boolean(default=True, tracking=True)
     origin = fields.Selection(
         [("manual", "Assessed"), ("legal", "Legal handover")],

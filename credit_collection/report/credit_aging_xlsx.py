@@ -66,8 +66,8 @@ class CreditAgingXlsx(models.AbstractModel):
             self.env._("Currency"),
             self.env._("Original (currency)"),
             self.env._("Open (currency)"),
-            self.env._("Original"),
-            self.env._("Open"),
+            self.env._("Original amount"),
+            self.env._("Open amount"),
             self.env._("Disputed"),
         ]
         detail.write_row(0, 0, columns, head)
@@ -91,7 +91,7 @@ class CreditAgingXlsx(models.AbstractModel):
             detail.write_number(row, 10, item["amount"], num)
             detail.write_number(row, 11, item["residual"], num)
             if item["disputed"]:
-                detail.write_string(row, 12, "X")
+                detail.write_string(row, 12, self.env._("Yes"))
         total_row = len(items) + 1
         detail.write(total_row, 0, self.env._("Total"), bold)
         for col in (10, 11):

@@ -67,7 +67,8 @@ class CreditStatementReport(models.AbstractModel):
         engine = self.env["credit.aging.engine"]
         as_of, basis, bucket_set, companies = engine._params(date_to, bucket_set=bucket_set, companies=company)
         items = engine.get_items(as_of, basis, bucket_set, companies, where=engine._customer_sql(partner))
-        buckets = bucket_set.bucket_ids.sorted("sequence")
+        # named in the customer's language: the statement is written in it
+        buckets = bucket_set.with_context(lang=partner.lang or self.env.lang).bucket_ids.sorted("sequence")
         aging = {b.id: 0.0 for b in buckets}
         for item in items:
             if item["bucket_id"] in aging:

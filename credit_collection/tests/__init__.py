@@ -1,10 +1,10 @@
 from . import test_aging
 from . import test_approval
 from . import test_cashin_forecast
+from . import test_collection_day, test_collection_worklist
 from . import test_collection_promise
 from . import test_collection_run
 from . import test_collection_stages
-from . import test_collection_day, test_collection_worklist
 from . import test_collection_writeoff
 from . import test_concurrency
 from . import test_credit_check
@@ -14,6 +14,7 @@ from . import test_credit_review
 from . import test_credit_warning
 from . import test_exposure
 from . import test_i18n
+from . import test_internal_control
 from . import test_kpi
 from . import test_packaging
 from . import test_provision
@@ -23,4 +24,4 @@ from . import test_ui_collection
 from . import test_ui_credit
 from . import test_ui_reports
 from . import test_ui_review
-from . import test_internal_control
+from . import test_zh_documents

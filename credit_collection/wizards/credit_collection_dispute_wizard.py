@@ -15,7 +15,7 @@ class CreditCollectionDisputeWizard(models.TransientModel):
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), ('collection_dispute', '=', False),"
         " ('commercial_partner_id', '=', partner_id)]",
     )
-    reason = fields.Selection(DISPUTE_REASONS, required=True)
+    reason = fields.Selection(DISPUTE_REASONS, string="Dispute Reason", required=True)
     note = fields.Text(string="Notes")
 
     def action_confirm(self):

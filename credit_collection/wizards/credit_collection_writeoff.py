@@ -12,7 +12,7 @@ class CreditCollectionWriteoff(models.TransientModel):
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     move_ids = fields.Many2many("account.move", string="Invoices", required=True)
-    reason = fields.Char(required=True)
+    reason = fields.Char("Write-off Reason", required=True)
     date = fields.Date(required=True, default=fields.Date.context_today)
     account_id = fields.Many2one(
         "account.account",
