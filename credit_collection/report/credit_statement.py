@@ -99,6 +99,9 @@ class CreditStatementReport(models.AbstractModel):
         bucket_set = None
         if data and data.get("bucket_set_id"):
             bucket_set = self.env["credit.aging.bucket.set"].browse(data["bucket_set_id"])
+        # The web client sends the wizard's options without ids (see the wizard's ``_data``).
+        if not docids and data and data.get("partner_ids"):
+            docids = [int(pid) for pid in data["partner_ids"]]
         partners = self.env["res.partner"].browse(docids)
         return {
             "doc_ids": docids,

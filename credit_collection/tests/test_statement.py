@@ -54,6 +54,45 @@ class TestStatement(AgingCommon):
         self.assertIn(self.customer, message.partner_ids)
         self.assertEqual(message.author_id, self.collector.partner_id, "sent in the collector's name")
 
+    def _render_as_web_client(self, action, user):
+        """What the web client does with a report action (web/static/src/webclient/actions/reports/
+        utils.js + web/controllers/report.py): with data, /report/pdf/<name>?options=<data> and no ids;
+        without, /report/pdf/<name>/<active_ids>."""
+        self.assertEqual(action["type"], "ir.actions.report")
+        context = dict(action.get("context") or {})
+        report = self.env["ir.actions.report"].with_user(user).with_context(context)
+        if action.get("data"):
+            data = dict(action["data"], context=context)
+            return report._render_qweb_pdf(action["report_name"], None, data=data)[0]
+        return report._render_qweb_pdf(action["report_name"], context.get("active_ids"))[0]
+
+    def test_print_action_renders_every_customer(self):
+        """Print from the wizard: the PDF the web client gets holds one statement per customer, for one
+        customer and for several (it was blank: the ids were not in the URL)."""
+        self._inv(400.0, date(2024, 6, 5), date(2024, 7, 5), partner=self.beta)
+        wizard = self.env["credit.statement.wizard"].with_user(self.collector)
+        one = wizard.create(dict(self.wizard_vals, partner_ids=[(6, 0, self.customer.ids)]))
+        html = self._render_as_web_client(one.action_print(), self.collector)
+        self.assertEqual(html.count(b"1,200.00") > 0, True, "Acme's closing balance on the statement")
+        self.assertNotIn(b"Beta Ltd", html)
+        many = wizard.create(self.wizard_vals)  # empty list: every customer with an open balance
+        html = self._render_as_web_client(many.action_print(), self.collector)
+        self.assertIn(b"Acme", html)
+        self.assertIn(b"Beta Ltd", html)
+        self.assertIn(b"400.00", html)
+        self.assertEqual(html.count(b"Closing balance"), 2, "one statement per customer")
+
+    def test_send_many_each_gets_its_own(self):
+        self.beta.email = "beta@example.com"
+        self.customer.email = self.customer.email or "acme@example.com"
+        self._inv(400.0, date(2024, 6, 5), date(2024, 7, 5), partner=self.beta)
+        wizard = self.env["credit.statement.wizard"].with_user(self.collector).create(self.wizard_vals)
+        wizard.action_send()
+        for partner in self.customer | self.beta:
+            message = partner.message_ids.filtered(lambda m: m.attachment_ids)[:1]
+            self.assertEqual(len(message.attachment_ids), 1, partner.name)
+            self.assertIn(str(partner.id), message.attachment_ids.name)
+
     def test_send_refused_without_email(self):
         self.beta.email = False
         self._inv(100.0, date(2024, 6, 5), partner=self.beta)
