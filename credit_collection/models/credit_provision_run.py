@@ -122,9 +122,12 @@ class CreditProvisionRun(models.Model):
 
     @api.depends("company_id", "date")
     def _compute_name(self):
+        # a stored name is read by everyone and printed on the entry: in the company's language, not
+        # in the language of whoever happened to create the run
         for run in self:
             run.period = run.date and run.date.strftime("%Y-%m")
-            run.name = self.env._("Provision %(period)s", period=run.period or "")
+            lang = run.company_id.partner_id.lang or self.env.lang
+            run.name = run.with_context(lang=lang).env._("Provision %(period)s", period=run.period or "")
 
     # ------------------------------------------------------------------ checks
     def _check_ready(self):

@@ -387,6 +387,16 @@ class TestProvisionPosting(ProvisionCommon):
         for day, required in ((D, 144_000.0), (date(2024, 7, 15), 144_000.0), (date(2024, 7, 31), 264_000.0)):
             self.assertEqual(june._allowance_balance(day), required, f"allowance at {day}")
 
+    def test_run_name_in_the_company_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["credit_collection"], ["zh_CN"], overwrite=True)
+        self.company.partner_id.lang = "zh_CN"
+        self.analyst.lang = "en_US"
+        run = self._run(D)
+        self.assertEqual(run.name, "坏账计提 2024-06", "the company's language, not the user's")
+        self.company.partner_id.lang = "en_US"
+        self.assertEqual(self._run(D).name, "Provision 2024-06")
+
     def test_historical_rates_show_their_evidence(self):
         run = self._run(D)
         run.action_compute()

@@ -93,6 +93,31 @@ class TestStatement(AgingCommon):
             self.assertEqual(len(message.attachment_ids), 1, partner.name)
             self.assertIn(str(partner.id), message.attachment_ids.name)
 
+    def test_statement_in_the_customer_currency(self):
+        """A customer invoiced in EUR (rate 2.0): its statement reads EUR, the company-currency balance
+        beside. EUR 1 000 in May, June +400, an unapplied EUR 300 payment: closing EUR 1 100 = 550.00."""
+        eur = self.setup_other_currency("EUR", rates=[("2024-01-01", 2.0)])
+        gamma = self.env["res.partner"].create({"name": "Gamma GmbH", "is_company": True})
+        self._inv(1000.0, date(2024, 5, 10), date(2024, 6, 9), partner=gamma, currency=eur)
+        self._inv(400.0, date(2024, 6, 10), date(2024, 7, 10), partner=gamma, currency=eur)
+        self._payment(300.0, date(2024, 6, 20), partner=gamma, currency=eur)
+        report = self.env["report.credit_collection.report_credit_statement"].with_user(self.collector)
+        st = report._statement(gamma, self.company, date(2024, 6, 1), date(2024, 6, 30))
+        self.assertEqual((st["currency"], st["foreign"]), (eur, True))
+        self.assertEqual((st["opening"], st["opening_company"]), (1000.0, 500.0))
+        self.assertEqual([(m["debit"], m["credit"]) for m in st["movements"]], [(400.0, 0.0), (0.0, 300.0)])
+        self.assertEqual((st["closing"], st["closing_company"]), (1100.0, 550.0))
+        self.assertEqual((st["open_total"], st["open_total_company"]), (1100.0, 550.0))
+        self.assertEqual(sum(st["aging"].values()), 1100.0)
+        # Acme, all in company currency, keeps it
+        self.assertFalse(report._statement(self.customer, self.company, date(2024, 6, 1), date(2024, 6, 30))["foreign"])
+        wizard = self.env["credit.statement.wizard"].with_user(self.collector)
+        action = wizard.create(dict(self.wizard_vals, partner_ids=[(6, 0, gamma.ids)])).action_print()
+        html = self._render_as_web_client(action, self.collector)
+        self.assertIn(b"Balance in", html)
+        self.assertIn(b"1,100.00", html)
+        self.assertIn(b"550.00", html)
+
     def test_send_refused_without_email(self):
         self.beta.email = False
         self._inv(100.0, date(2024, 6, 5), partner=self.beta)
