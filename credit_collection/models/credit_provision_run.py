@@ -45,8 +45,9 @@ class CreditProvisionRun(models.Model):
         "account.account",
         "Allowance account",
         check_company=True,
-        default=lambda self: self._last_run_value("allowance_account_id")
-        or self.env.company.collection_allowance_account_id,
+        default=lambda self: (
+            self._last_run_value("allowance_account_id") or self.env.company.collection_allowance_account_id
+        ),
         help="Allowance for doubtful accounts (contra-asset, not a receivable account).",
     )
     state = fields.Selection(
@@ -636,11 +637,10 @@ class CreditProvisionRunLine(models.Model):
             elif not line.cohort_count:
                 line.rate_evidence = self.env._("no history")
             elif line.cohort_count < line.run_id.company_id.credit_provision_min_cohort:
-                line.rate_evidence = self.env._(
-                    "too little data (%(count)s invoices)", count=line.cohort_count
-                )
+                line.rate_evidence = self.env._("too little data (%(count)s invoices)", count=line.cohort_count)
             else:
                 line.rate_evidence = self.env._("%(count)s invoices", count=line.cohort_count)
+
     allowance = fields.Monetary("Required allowance")
 
     @api.depends("bucket_id", "grade_id", "specific_id")

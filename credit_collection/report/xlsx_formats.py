@@ -10,7 +10,8 @@ def money_format(currency, symbol=True):
     number = "#,##0." + "0" * places if places else "#,##0"
     if not symbol or not currency.symbol:
         return number
-    quoted = '"%s"' % currency.symbol.replace('"', "")
+    symbol_text = currency.symbol.replace('"', "")
+    quoted = f'"{symbol_text}"'
     if currency.position == "before":
         fmt = f"{quoted} {number}"
     else:

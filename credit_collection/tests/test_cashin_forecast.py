@@ -64,9 +64,7 @@ class TestCashinForecast(AgingCommon):
         self.assertEqual(rows[refund].residual, -150.0)
         self.assertEqual(rows[payment.move_id].residual, -250.0)
         self.assertEqual((rows[refund].forecast_date, rows[refund].horizon), (self.today, "dated"))
-        self.assertEqual(
-            (rows[ancient].forecast_date, rows[ancient].horizon), (False, "uncertain"), "not this week"
-        )
+        self.assertEqual((rows[ancient].forecast_date, rows[ancient].horizon), (False, "uncertain"), "not this week")
         forecast = self.env["credit.cashin.forecast"].with_user(self.collector)
         by_horizon = dict(forecast._read_group([("company_id", "=", self.company.id)], ["horizon"], ["residual:sum"]))
         self.assertEqual(by_horizon, {"dated": 1_300.0, "uncertain": 700.0})

@@ -72,13 +72,21 @@ class TestCollectionWriteoff(CollectionCommon):
         move = self._invoice(1000.0, post=False)
         move.invoice_payment_term_id = term
         move.action_post()
-        self.assertEqual(len(move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")), 2)
+        self.assertEqual(
+            len(move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")), 2
+        )
         self.company.collection_bad_debt_account_id = self.bad_debt
         self._wizard(move).action_write_off()
         self.assertEqual(move.amount_residual, 0.0)
         entry = move.collection_writeoff_move_id
         self.assertEqual(entry.line_ids.filtered(lambda line: line.account_id == self.bad_debt).debit, 1000.0)
-        self.assertTrue(all(entry.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable").mapped("reconciled")))
+        self.assertTrue(
+            all(
+                entry.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable").mapped(
+                    "reconciled"
+                )
+            )
+        )
         move.with_user(self.manager).action_collection_reverse_writeoff()
         self.assertEqual(move.amount_residual, 1000.0)
 
@@ -98,7 +106,9 @@ class TestCollectionWriteoff(CollectionCommon):
             }
         )
         provision.action_post()
-        self.company.write({"collection_bad_debt_account_id": self.bad_debt.id, "collection_allowance_account_id": allowance.id})
+        self.company.write(
+            {"collection_bad_debt_account_id": self.bad_debt.id, "collection_allowance_account_id": allowance.id}
+        )
         first, second = self._invoice(200.0), self._invoice(300.0)
         self._wizard(first | second).action_write_off()
         dr = {

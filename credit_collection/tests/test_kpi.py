@@ -142,6 +142,4 @@ class TestKpi(AgingCommon):
         self.assertEqual(total["collected"], 38_000.0, "flows are summed")
         by_month = lines.read_group(domain, ["closing_ar:sum"], ["month:month"])
         self.assertEqual([g["closing_ar"] for g in by_month], [70_000.0, 150_000.0, 212_000.0])
-        self.assertEqual(
-            lines.search(domain).sorted("month").mapped("period"), ["Apr 2024", "May 2024", "Jun 2024"]
-        )
+        self.assertEqual(lines.search(domain).sorted("month").mapped("period"), ["Apr 2024", "May 2024", "Jun 2024"])

@@ -354,7 +354,9 @@ class TestProvisionPosting(ProvisionCommon):
         self.assertIn("144,000.00", message, "the amount shown")
         self.assertIn("250,000.00", message, "the amount it would post now")
         self.assertEqual(run.with_user(self.manager).action_post(), True, "confirmed again: posted")
-        self.assertEqual(run.move_id.line_ids.filtered(lambda line: line.account_id == self.allowance).credit, 250_000.0)
+        self.assertEqual(
+            run.move_id.line_ids.filtered(lambda line: line.account_id == self.allowance).credit, 250_000.0
+        )
 
     def test_manager_without_email_posts_with_formatted_amounts(self):
         self.manager.partner_id.email = False

@@ -60,7 +60,7 @@ class TestStatement(AgingCommon):
         without, /report/pdf/<name>/<active_ids>."""
         self.assertEqual(action["type"], "ir.actions.report")
         context = dict(action.get("context") or {})
-        report = self.env["ir.actions.report"].with_user(user).with_context(context)
+        report = self.env["ir.actions.report"].with_user(user).with_context(**context)
         if action.get("data"):
             data = dict(action["data"], context=context)
             return report._render_qweb_pdf(action["report_name"], None, data=data)[0]

@@ -26,7 +26,6 @@ class CreditCollectionWriteoff(models.TransientModel):
     )
     allowance_account_id = fields.Many2one(
         "account.account",
-        string="Allowance Account",
         compute="_compute_account_id",
         store=True,
         readonly=False,
@@ -105,7 +104,9 @@ class CreditCollectionWriteoff(models.TransientModel):
         entries = self.env["account.move"]
         for move in self.move_ids:
             entry = self._write_off(move, available)
-            available -= sum(entry.line_ids.filtered(lambda e: e.account_id == self.allowance_account_id).mapped("balance"))
+            available -= sum(
+                entry.line_ids.filtered(lambda e: e.account_id == self.allowance_account_id).mapped("balance")
+            )
             entries |= entry
         return {
             "type": "ir.actions.act_window",

@@ -47,7 +47,7 @@ class CreditKpiLine(models.TransientModel):
 
     wizard_id = fields.Many2one("credit.kpi.wizard", required=True, ondelete="cascade", index=True)
     month = fields.Date(required=True)
-    period = fields.Char("Period", compute="_compute_period", help="The month, as 'Dec 2026'.")
+    period = fields.Char(compute="_compute_period", help="The month, as 'Dec 2026'.")
     company_id = fields.Many2one("res.company", required=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one("res.users", "Salesperson")

@@ -62,7 +62,9 @@ class CreditStatementWizard(models.TransientModel):
         partners = self._partners()
         if not partners:
             raise UserError(self.env._("No customer has an open balance at %(date)s.", date=self.date_to))
-        return self.env.ref("credit_collection.credit_statement_report").report_action(partners, data=self._data(partners))
+        return self.env.ref("credit_collection.credit_statement_report").report_action(
+            partners, data=self._data(partners)
+        )
 
     def action_send(self):
         partners = self._partners()
