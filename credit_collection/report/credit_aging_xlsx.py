@@ -28,13 +28,12 @@ class CreditAgingXlsx(models.AbstractModel):
         num_bold = book.add_format({"num_format": money, "bold": True, "top": 1})
         num_plain = book.add_format({"num_format": money_format(currency, symbol=False)})
         date_fmt = book.add_format({"num_format": DATE_FORMAT})
-        date_bold = book.add_format({"num_format": DATE_FORMAT, "bold": True})
         group_label = dict(wizard._fields["groupby"]._description_selection(self.env))[wizard.groupby]
 
         # --- summary
         sheet = book.add_worksheet(self.env._("Summary"))
-        sheet.write(0, 0, self.env._("Aging at"), bold)
-        sheet.write_datetime(0, 1, wizard.date, date_bold)
+        # the same date format as the date cells (yyyy-mm-dd), not the language's
+        sheet.write(0, 0, self.env._("Aging at %(date)s", date=wizard.date.isoformat()), bold)
         sheet.write(1, 0, wizard.bucket_set_id.name)
         header_row = 3
         headers = [group_label] + [b.name for b in buckets] + [self.env._("Total")]
