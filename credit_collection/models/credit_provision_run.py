@@ -637,7 +637,7 @@ class CreditProvisionRunLine(models.Model):
             elif not line.cohort_count:
                 line.rate_evidence = self.env._("no history")
             elif line.cohort_count < line.run_id.company_id.credit_provision_min_cohort:
-                line.rate_evidence = self.env._("too little data (%(count)s invoices)", count=line.cohort_count)
+                line.rate_evidence = self.env._("too little data (invoices: %(count)s)", count=line.cohort_count)
             else:
                 line.rate_evidence = self.env._("%(count)s invoices", count=line.cohort_count)
 

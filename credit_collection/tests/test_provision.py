@@ -416,7 +416,7 @@ class TestProvisionPosting(ProvisionCommon):
         self.assertEqual(self._bucket_line(run, "31-60").cohort_amount, 10_000.0)
         self.assertEqual(self._bucket_line(run, "31-60").suggested_rate, 50.0)
         self.assertTrue(line.rate_low_data, "one invoice is too little data (minimum 20)")
-        self.assertIn("too little data (1", line.rate_evidence)
+        self.assertEqual(line.rate_evidence, "too little data (invoices: 1)")
         self.company.credit_provision_min_cohort = 1
         run.line_ids.invalidate_recordset(["rate_low_data", "rate_evidence"])
         self.assertFalse(line.rate_low_data)
