@@ -118,7 +118,9 @@ class TestKpi(AgingCommon):
         self.assertEqual(overview.over_90_ar, 182_000.0)
 
     def test_overview_screen_is_named(self):
-        action = self.env["credit.overview"].with_user(self.collector).action_open()
+        # what the menu runs (a server action), as a collector
+        action = self.env.ref("credit_collection.credit_overview_action_open").with_user(self.collector).run()
+        self.assertTrue(action["res_id"])
         overview = self.env["credit.overview"].with_user(self.collector).browse(action["res_id"])
         self.assertEqual(overview.display_name, "Credit & Collection overview", "the breadcrumb, not 'New'")
         self.assertEqual(action["res_model"], "credit.overview")
