@@ -316,10 +316,14 @@ class CreditAgingEngine(models.AbstractModel):
 
     @api.model
     def get_summary(self, as_of=None, companies=None):
-        """Key figures of the open items at `as_of`, in one aggregate over the same statement:
-        {total, overdue, over_90, disputed, overdue_customers}; overdue = past its due date (or its
-        date without one), whatever the bucket set; overdue customers = those with a positive
-        overdue item."""
+        """Key figures of the open items at `as_of`: {total, overdue, over_90, disputed,
+        overdue_customers}, in one aggregate per customer over the same statement.
+
+        A customer's overdue = the residuals of its open items due before `as_of` (credit notes and
+        unapplied payments by their own due date, so they net it), disputed items left out (they are
+        summed apart); never more than what the customer owes net of its disputed items, nor below 0,
+        so the overdue total never exceeds the open total. Over 90 days likewise, within the overdue.
+        Overdue customers = those with a positive overdue amount."""
         self._check_reader()
         self.env.flush_all()
         as_of, basis, bucket_set, companies = self._params(as_of, companies=companies)
@@ -328,18 +332,25 @@ class CreditAgingEngine(models.AbstractModel):
             SQL(
                 """
                 SELECT COALESCE(SUM(i.residual), 0),
-                       COALESCE(SUM(i.residual) FILTER (WHERE %(late)s > 0), 0),
-                       COALESCE(SUM(i.residual) FILTER (WHERE %(late)s > 90), 0),
-                       COALESCE(SUM(i.residual) FILTER (WHERE i.disputed), 0),
-                       COUNT(DISTINCT i.partner_id) FILTER (WHERE %(late)s > 0 AND i.residual > 0)
+                       COALESCE(SUM(i.residual) FILTER (WHERE %(late)s > 0 AND NOT i.disputed), 0),
+                       COALESCE(SUM(i.residual) FILTER (WHERE %(late)s > 90 AND NOT i.disputed), 0),
+                       COALESCE(SUM(i.residual) FILTER (WHERE i.disputed), 0)
                   FROM (%(query)s) i
+                 GROUP BY i.partner_id
                 """,
                 late=late,
                 query=self._items_query(as_of, basis, bucket_set, companies),
             )
         )
-        keys = ("total", "overdue", "over_90", "disputed", "overdue_customers")
-        return dict(zip(keys, self.env.cr.fetchone(), strict=True))
+        summary = {"total": 0.0, "overdue": 0.0, "over_90": 0.0, "disputed": 0.0, "overdue_customers": 0}
+        for total, overdue, over_90, disputed in self.env.cr.fetchall():
+            overdue = max(0.0, min(overdue, total - disputed))
+            summary["total"] += total
+            summary["overdue"] += overdue
+            summary["over_90"] += max(0.0, min(over_90, overdue))
+            summary["disputed"] += disputed
+            summary["overdue_customers"] += overdue > 0.005
+        return summary
 
     @api.model
     def _overdue_figures_query(self, today, companies, where=None):

@@ -32,6 +32,26 @@ class CreditOverview(models.TransientModel):
     )
 
     @api.depends("company_id")
+    def _compute_display_name(self):
+        # the breadcrumb of the screen (a form of an unsaved record would read "New")
+        for overview in self:
+            overview.display_name = self.env._("Credit & Collection overview")
+
+    @api.model
+    def action_open(self):
+        """The menu's action: open a saved overview, so the breadcrumb names the screen."""
+        overview = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Overview"),
+            "res_model": self._name,
+            "res_id": overview.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    @api.depends("company_id")
     def _compute_figures(self):
         engine = self.env["credit.aging.engine"]
         today = fields.Date.context_today(self)
@@ -52,7 +72,9 @@ class CreditOverview(models.TransientModel):
                 {
                     "total_ar": cur.round(total),
                     "overdue_ar": cur.round(overdue),
-                    "overdue_pct": round(overdue / total * 100, 1) if total > 0 else 0.0,
+                    # a share of the open total: customers in credit can make the net total smaller
+                    # than the sum of the customers' overdue amounts
+                    "overdue_pct": min(round(overdue / total * 100, 1), 100.0) if total > 0 else 0.0,
                     "over_90_ar": cur.round(figures["over_90"]),
                     "disputed_ar": cur.round(figures["disputed"]),
                     "overdue_customers": figures["overdue_customers"],

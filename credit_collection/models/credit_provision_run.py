@@ -10,7 +10,7 @@ high). One posted run per company and month. Amounts come from the aging engine.
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, date_utils
+from odoo.tools import SQL, date_utils, format_amount
 
 
 class CreditProvisionRun(models.Model):
@@ -46,7 +46,9 @@ class CreditProvisionRun(models.Model):
         "account.account",
         "Allowance account",
         check_company=True,
-        default=lambda self: self._last_run_value("allowance_account_id"),
+        default=lambda self: (
+            self._last_run_value("allowance_account_id") or self.env.company.collection_allowance_account_id
+        ),
         help="Allowance for doubtful accounts (contra-asset, not a receivable account).",
     )
     state = fields.Selection(
@@ -138,9 +140,12 @@ class CreditProvisionRun(models.Model):
 
     @api.depends("company_id", "date")
     def _compute_name(self):
+        # a stored name is read by everyone and printed on the entry: in the company's language, not
+        # in the language of whoever happened to create the run
         for run in self:
             run.period = run.date and run.date.strftime("%Y-%m")
-            run.name = self.env._("Provision %(period)s", period=run.period or "")
+            lang = run.company_id.partner_id.lang or self.env.lang
+            run.name = run.with_context(lang=lang).env._("Provision %(period)s", period=run.period or "")
 
     # ------------------------------------------------------------------ checks
     def _check_ready(self):
@@ -180,6 +185,21 @@ class CreditProvisionRun(models.Model):
                 ("period", "=", self.period),
                 ("state", "=", "posted"),
             ],
+            limit=1,
+        )
+
+    def _posted_later(self):
+        """A posted run of the same company dated after this one (posting out of order would leave
+        the allowance at the later date at this run's figure)."""
+        self.ensure_one()
+        return self.search(
+            [
+                ("id", "!=", self.id),
+                ("company_id", "=", self.company_id.id),
+                ("date", ">", self.date),
+                ("state", "=", "posted"),
+            ],
+            order="date desc",
             limit=1,
         )
 
@@ -271,7 +291,9 @@ class CreditProvisionRun(models.Model):
                             "grade_id": grade_id if per_grade else False,
                             "balance": balance,
                             "rate": rate,
-                            "suggested_rate": suggested.get(bucket.id),
+                            "suggested_rate": suggested.get(bucket.id, {}).get("rate"),
+                            "cohort_count": suggested.get(bucket.id, {}).get("count", 0),
+                            "cohort_amount": suggested.get(bucket.id, {}).get("amount", 0.0),
                             "allowance": cur.round(max(balance, 0.0) * rate / 100.0),
                         }
                     )
@@ -366,6 +388,8 @@ class CreditProvisionRun(models.Model):
     def _suggested_rates(self):
         """Historical loss rate per bucket, cohort method (shared/domain.md):
         eventual loss of a cohort ÷ the part of it still unpaid on entering the bucket.
+        Returns {bucket id: {"rate": % or None, "count": invoices still unpaid on entering the
+        bucket, "amount": their unpaid amount}}: the evidence the rate rests on.
 
         Cohort: the customer invoices (debit items) that entered the last bucket within the twelve
         months before the run's date (so they have fully aged). Paid = settled by any counterpart
@@ -382,9 +406,9 @@ class CreditProvisionRun(models.Model):
 
         # the first day at which an item's age reaches the bucket's lower bound
         if years:
-            entry = SQL("(p.start + make_interval(years => GREATEST(b.min_value - 1, 0)) + interval '1 day')::date")
+            entry = SQL("(c.start + make_interval(years => GREATEST(b.min_value - 1, 0)) + interval '1 day')::date")
         else:
-            entry = SQL("(p.start + b.min_value)")
+            entry = SQL("(c.start + b.min_value)")
 
         last_entry_cutoff = SQL(
             "(%s::date - make_interval(years => GREATEST(%s - 1, 0)) - interval '1 day')::date"
@@ -407,27 +431,41 @@ class CreditProvisionRun(models.Model):
                    AND %(start)s > (%(cutoff)s - interval '1 year')::date
             ),
             settled AS (
-                -- what paid the cohort by the run's date (a counterpart whose entry touches the
-                -- allowance account is a write-off, not a payment)
-                SELECT c.start, apr.max_date, apr.amount
+                -- what paid the cohort by the run's date; a write-off is a loss, not a payment:
+                -- the write-off wizard's entries, and any entry touching the allowance account
+                SELECT c.id AS item_id, apr.max_date, apr.amount
                   FROM cohort c
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = c.id AND apr.max_date <= %(as_of)s
                   JOIN account_move_line cr ON cr.id = apr.credit_move_id
                  WHERE NOT EXISTS (SELECT 1 FROM account_move_line o
                                     WHERE o.move_id = cr.move_id AND o.account_id = %(allowance)s)
+                   AND NOT EXISTS (SELECT 1 FROM account_move w
+                                    WHERE w.collection_writeoff_move_id = cr.move_id)
             ),
             totals AS (
                 SELECT (SELECT COALESCE(SUM(balance), 0) FROM cohort) AS balance,
                        (SELECT COALESCE(SUM(amount), 0) FROM settled) AS paid
+            ),
+            per_item AS (
+                -- unpaid part of each cohort invoice on entering each bucket: one pass over
+                -- buckets x (invoices joined to their own payments)
+                SELECT b.id AS bucket_id,
+                       c.balance - COALESCE(SUM(p.amount) FILTER (WHERE p.max_date < %(entry)s), 0) AS unpaid
+                  FROM credit_aging_bucket b
+                  CROSS JOIN cohort c
+                  LEFT JOIN settled p ON p.item_id = c.id
+                 WHERE b.set_id = %(set_id)s
+                 GROUP BY b.id, c.id, c.balance, c.start
             )
-            -- lost (the same for every bucket) = cohort - paid; unpaid on entering a bucket =
-            -- cohort - what was paid before the entry: one pass over payments x buckets
+            -- lost (the same for every bucket) = cohort - paid; the rate rests on the invoices still
+            -- unpaid on entering the bucket and on their unpaid amount
             SELECT b.id,
                    t.balance - t.paid AS lost,
-                   t.balance - COALESCE(SUM(p.amount) FILTER (WHERE p.max_date < %(entry)s), 0) AS unpaid
+                   COALESCE(SUM(i.unpaid), 0) AS unpaid,
+                   COUNT(i.unpaid) FILTER (WHERE i.unpaid > 0) AS invoices
               FROM credit_aging_bucket b
               CROSS JOIN totals t
-              LEFT JOIN settled p ON TRUE
+              LEFT JOIN per_item i ON i.bucket_id = b.id
              WHERE b.set_id = %(set_id)s
              GROUP BY b.id, t.balance, t.paid
             """,
@@ -437,18 +475,24 @@ class CreditProvisionRun(models.Model):
             allowance=self.allowance_account_id.id,
             as_of=self.date,
             # the open-below first bucket is entered at once: its denominator is the whole sale
-            entry=SQL("CASE WHEN b.has_min THEN %s ELSE p.start - 36500 END", entry),
+            entry=SQL("CASE WHEN b.has_min THEN %s ELSE c.start - 36500 END", entry),
             set_id=self.bucket_set_id.id,
         )
         self.env.cr.execute(query)
+        cur = self.currency_id
         return {
-            bucket_id: round(100.0 * lost / unpaid, 2) if unpaid else None
-            for bucket_id, lost, unpaid in self.env.cr.fetchall()
+            bucket_id: {
+                "rate": round(100.0 * lost / unpaid, 2) if unpaid > 0 else None,
+                "count": invoices,
+                "amount": cur.round(unpaid),
+            }
+            for bucket_id, lost, unpaid, invoices in self.env.cr.fetchall()
         }
 
     # ------------------------------------------------------------------ posting
     def action_post(self):
         self._check_ready()
+        changed = []
         for run in self:
             if not self.env.user.has_group("credit_collection.group_credit_manager"):
                 raise UserError(self.env._("Only a credit manager approves and posts a provision run."))
@@ -466,9 +510,28 @@ class CreditProvisionRun(models.Model):
                         move=twin.move_id.name,
                     )
                 )
-            # recompute on the latest figures: what is posted is what was shown, at posting time
+            later = run._posted_later()
+            if later:
+                raise UserError(
+                    self.env._(
+                        "Run %(name)s is dated %(date)s, before %(later)s (%(later_date)s), already posted for "
+                        "%(company)s: posting it now would set the allowance at %(later_date)s to this older "
+                        "figure. Post runs in date order: cancel %(later)s first, or date this run after it.",
+                        name=run.name,
+                        date=run.date,
+                        later=later.name,
+                        later_date=later.date,
+                        company=run.company_id.name,
+                    )
+                )
+            # recompute on the latest figures; post only the adjustment the user saw: if it moved
+            # (new invoices, payments, rates), keep the new figures and ask to confirm again
+            shown = run.adjustment_amount
             run.action_compute()
             amount = run.adjustment_amount
+            if run.currency_id.compare_amounts(shown, amount):
+                changed.append((run, shown, amount))
+                continue
             move = False
             if not run.currency_id.is_zero(amount):
                 label = self.env._("Allowance for doubtful debts %(period)s", period=run.period)
@@ -502,15 +565,44 @@ class CreditProvisionRun(models.Model):
                 )
                 move.action_post()
             run.sudo().write({"state": "posted", "move_id": move and move.id})
-            run.message_post(
+            # a log, not a message: posting never depends on the poster having an email address
+            fmt = run._format_amount
+            run._message_log(
                 body=self.env._(
                     "Posted: required %(required)s, balance %(balance)s, adjustment %(adjustment)s.",
-                    required=run.required_amount,
-                    balance=run.balance_amount,
-                    adjustment=amount,
+                    required=fmt(run.required_amount),
+                    balance=fmt(run.balance_amount),
+                    adjustment=fmt(amount),
                 )
             )
+        if changed:
+            message = "\n".join(
+                self.env._(
+                    "%(name)s: the figures changed since they were shown. The adjustment shown was %(shown)s, "
+                    "it is now %(now)s (required %(required)s). Nothing was posted for it: check the new "
+                    "figures and click Approve & Post again.",
+                    name=run.name,
+                    shown=run._format_amount(shown),
+                    now=run._format_amount(amount),
+                    required=run._format_amount(run.required_amount),
+                )
+                for run, shown, amount in changed
+            )
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "title": self.env._("Recomputed: not posted"),
+                    "message": message,
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         return True
+
+    def _format_amount(self, amount):
+        return format_amount(self.env, amount, self.currency_id)
 
     def action_cancel(self):
         self._check_analyst()
@@ -551,6 +643,30 @@ class CreditProvisionRunLine(models.Model):
     balance = fields.Monetary("Open amount")
     rate = fields.Float("Rate (%)", digits=(16, 4))
     suggested_rate = fields.Float("Historical rate (%)", digits=(16, 2), help="Cohort method, see the documentation.")
+    cohort_count = fields.Integer(
+        "Cohort invoices", help="Invoices of the cohort still unpaid on entering the bucket: what the rate rests on."
+    )
+    cohort_amount = fields.Monetary("Cohort amount", help="Their unpaid amount on entering the bucket.")
+    rate_evidence = fields.Char("Evidence", compute="_compute_rate_evidence")
+    rate_low_data = fields.Boolean(
+        "Too little data", compute="_compute_rate_evidence", help="Fewer cohort invoices than the company's minimum."
+    )
+
+    @api.depends("cohort_count", "cohort_amount", "suggested_rate", "bucket_id")
+    def _compute_rate_evidence(self):
+        for line in self:
+            line.rate_low_data = bool(line.bucket_id) and (
+                line.cohort_count < line.run_id.company_id.credit_provision_min_cohort or not line.cohort_count
+            )
+            if not line.bucket_id:
+                line.rate_evidence = False
+            elif not line.cohort_count:
+                line.rate_evidence = self.env._("no history")
+            elif line.cohort_count < line.run_id.company_id.credit_provision_min_cohort:
+                line.rate_evidence = self.env._("too little data (invoices: %(count)s)", count=line.cohort_count)
+            else:
+                line.rate_evidence = self.env._("%(count)s invoices", count=line.cohort_count)
+
     allowance = fields.Monetary("Required allowance")
 
     @api.depends("bucket_id", "grade_id", "specific_id")

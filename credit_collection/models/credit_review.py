@@ -110,6 +110,11 @@ class CreditReview(models.Model):
     # --- score ---
     score_line_ids = fields.One2many("credit.review.score.line", "review_id", string="Score Breakdown", copy=False)
     score = fields.Float(readonly=True, copy=False, digits=(16, 2))
+    score_display = fields.Char(
+        "Score or status",
+        compute="_compute_score_display",
+        help="The score, or 'not measured yet' for a draft not yet measured (its score would read 0).",
+    )
     computed_grade_id = fields.Many2one("credit.grade", string="Grade from Score", readonly=True, copy=False)
     suggested_limit = fields.Monetary(readonly=True, copy=False)
     suggested_limit_note = fields.Text(string="How the Limit Is Suggested", readonly=True, copy=False)
@@ -134,6 +139,13 @@ class CreditReview(models.Model):
             review.name = f"{review.partner_id.display_name or ''} – {review.review_date or ''}"
 
     @api.depends("exposure", "peak_exposure", "limit_at_review")
+    def _compute_score_display(self):
+        for review in self:
+            if review.measured_on:
+                review.score_display = f"{review.score:.2f}"
+            else:
+                review.score_display = self.env._("not measured yet")
+
     def _compute_ratios(self):
         for review in self:
             limit = review.limit_at_review
@@ -323,6 +335,8 @@ class CreditReview(models.Model):
                 "exposure": exp.total,
                 "peak_exposure": currency.round(max(float(peak or 0.0), exp.total)),
                 "limit_at_review": exp.limit,
+                # the customer's limit at the time, until the decision records the one it replaces
+                "previous_limit": exp.limit,
                 "broken_promises": review._count_broken_promises(partner, company),
                 "disputes": review._count_disputes(partner, company),
             }
@@ -448,6 +462,7 @@ class CreditReview(models.Model):
                 )
             score = round(score, 2)
             grade = self.env["credit.grade"]._grade_for_score(score, review.company_id)
+            old_grade, old_limit = review.computed_grade_id, review.suggested_limit
             vals = {"score_line_ids": lines, "score": score, "computed_grade_id": grade.id}
             if grade:
                 limit, note = grade._suggested_limit(review.sales_12m, review.equity, bool(review.fiscal_year))
@@ -461,11 +476,16 @@ class CreditReview(models.Model):
                 )
             review._internal().write(vals)
             if review.state == "draft":
+                # the proposal follows the score unless the analyst changed it
                 defaults = {}
-                if not review.proposed_grade_id and grade:
-                    defaults["proposed_grade_id"] = grade.id
-                if not review.proposed_limit:
-                    defaults["proposed_limit"] = review.suggested_limit
+                if grade and review.proposed_grade_id in (old_grade, self.env["credit.grade"]):
+                    if review.proposed_grade_id != grade:
+                        defaults["proposed_grade_id"] = grade.id
+                if not review.proposed_limit or not review.currency_id.compare_amounts(
+                    review.proposed_limit, old_limit
+                ):
+                    if review.currency_id.compare_amounts(review.proposed_limit, review.suggested_limit):
+                        defaults["proposed_limit"] = review.suggested_limit
                 if defaults:
                     review.write(defaults)
 

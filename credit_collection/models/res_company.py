@@ -80,7 +80,15 @@ class ResCompany(models.Model):
     collection_statement_months = fields.Integer(string="Statement Months", default=3)
     collection_fee_product_id = fields.Many2one("product.product", string="Late Fee Product")
     collection_bad_debt_account_id = fields.Many2one(
-        "account.account", string="Bad Debt Account", help="Written-off invoices are charged to this account."
+        "account.account",
+        string="Bad Debt Expense Account",
+        help="A write-off beyond the allowance held is charged to this expense account.",
+    )
+    collection_allowance_account_id = fields.Many2one(
+        "account.account",
+        string="Allowance Account",
+        help="Allowance for doubtful accounts (contra-asset): write-offs use it first (Dr allowance / Cr "
+        "receivable) up to the balance provided; provision runs propose it.",
     )
     collection_writeoff_journal_id = fields.Many2one(
         "account.journal", string="Write-off Journal", domain="[('type', '=', 'general')]"
@@ -96,6 +104,12 @@ class ResCompany(models.Model):
         default=100.0,
         help="An invoice handed over to legal or an agency gets a specific provision at this rate, which "
         "takes it out of the provision matrix (0 = none).",
+    )
+
+    credit_provision_min_cohort = fields.Integer(
+        string="Historical Rates: Minimum Invoices",
+        default=20,
+        help="A historical loss rate resting on fewer cohort invoices than this is marked 'too little data'.",
     )
 
     @api.constrains("credit_provision_legal_rate")

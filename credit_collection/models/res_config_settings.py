@@ -39,3 +39,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collection_writeoff_journal_id", readonly=False
     )
     credit_provision_legal_rate = fields.Float(related="company_id.credit_provision_legal_rate", readonly=False)
+    collection_allowance_account_id = fields.Many2one(
+        related="company_id.collection_allowance_account_id", readonly=False
+    )
+    credit_provision_min_cohort = fields.Integer(related="company_id.credit_provision_min_cohort", readonly=False)

@@ -7,7 +7,8 @@ import xlsxwriter
 
 from odoo import api, models
 from odoo.tools import SQL
-from odoo.tools.misc import format_date
+
+from .xlsx_formats import DATE_FORMAT, money_format
 
 
 class CreditAgingXlsx(models.AbstractModel):
@@ -16,21 +17,23 @@ class CreditAgingXlsx(models.AbstractModel):
 
     @api.model
     def _generate(self, wizard):
-        lines, buckets, _column_totals, _total = wizard._summary()
+        lines, buckets, column_totals, total = wizard._summary()
         output = io.BytesIO()
         book = xlsxwriter.Workbook(output, {"in_memory": True})
         currency = self.env.company.currency_id
-        money = "#,##0." + "0" * currency.decimal_places if currency.decimal_places else "#,##0"
+        money = money_format(currency)
         bold = book.add_format({"bold": True})
         head = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1, "text_wrap": True})
         num = book.add_format({"num_format": money})
         num_bold = book.add_format({"num_format": money, "bold": True, "top": 1})
-        date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+        num_plain = book.add_format({"num_format": money_format(currency, symbol=False)})
+        date_fmt = book.add_format({"num_format": DATE_FORMAT})
         group_label = dict(wizard._fields["groupby"]._description_selection(self.env))[wizard.groupby]
 
         # --- summary
         sheet = book.add_worksheet(self.env._("Summary"))
-        sheet.write(0, 0, self.env._("Aging at %(date)s", date=format_date(self.env, wizard.date)), bold)
+        # the same date format as the date cells (yyyy-mm-dd), not the language's
+        sheet.write(0, 0, self.env._("Aging at %(date)s", date=wizard.date.isoformat()), bold)
         sheet.write(1, 0, wizard.bucket_set_id.name)
         header_row = 3
         headers = [group_label] + [b.name for b in buckets] + [self.env._("Total")]
@@ -39,19 +42,21 @@ class CreditAgingXlsx(models.AbstractModel):
         sheet.set_column(0, 0, 36)
         sheet.set_column(1, len(headers) - 1, 14)
         row = header_row + 1
-        for group, amounts, _total in lines:
+        for group, amounts, line_total in lines:
             sheet.write(row, 0, group.display_name or self.env._("(none)"))
             for col, bucket in enumerate(buckets, start=1):
                 sheet.write_number(row, col, amounts.get(bucket.id, 0.0), num)
             last = xlsxwriter.utility.xl_rowcol_to_cell(row, len(buckets))
             first = xlsxwriter.utility.xl_rowcol_to_cell(row, 1)
-            sheet.write_formula(row, len(buckets) + 1, f"=SUM({first}:{last})", num, _total)
+            sheet.write_formula(row, len(buckets) + 1, f"=SUM({first}:{last})", num, line_total)
             row += 1
         sheet.write(row, 0, self.env._("Total"), bold)
-        for col in range(1, len(buckets) + 2):
+        # formulas carry their computed value: viewers that do not recalculate show it, not 0
+        values = [column_totals.get(bucket.id, 0.0) for bucket in buckets] + [total]
+        for col, value in enumerate(values, start=1):
             top = xlsxwriter.utility.xl_rowcol_to_cell(header_row + 1, col)
             bottom = xlsxwriter.utility.xl_rowcol_to_cell(max(row - 1, header_row + 1), col)
-            sheet.write_formula(row, col, f"=SUM({top}:{bottom})", num_bold)
+            sheet.write_formula(row, col, f"=SUM({top}:{bottom})", num_bold, value)
 
         # --- detail
         detail = book.add_worksheet(self.env._("Detail"))
@@ -86,18 +91,19 @@ class CreditAgingXlsx(models.AbstractModel):
             detail.write_string(row, 5, item["bucket"])
             detail.write_string(row, 6, item["user"])
             detail.write_string(row, 7, item["currency"])
-            detail.write_number(row, 8, item["amount_currency"], num)
-            detail.write_number(row, 9, item["residual_currency"], num)
+            detail.write_number(row, 8, item["amount_currency"], num_plain)
+            detail.write_number(row, 9, item["residual_currency"], num_plain)
             detail.write_number(row, 10, item["amount"], num)
             detail.write_number(row, 11, item["residual"], num)
             if item["disputed"]:
                 detail.write_string(row, 12, self.env._("Yes"))
         total_row = len(items) + 1
         detail.write(total_row, 0, self.env._("Total"), bold)
-        for col in (10, 11):
+        for col, key in ((10, "amount"), (11, "residual")):
             top = xlsxwriter.utility.xl_rowcol_to_cell(1, col)
             bottom = xlsxwriter.utility.xl_rowcol_to_cell(max(total_row - 1, 1), col)
-            detail.write_formula(total_row, col, f"=SUBTOTAL(9,{top}:{bottom})", num_bold)
+            value = currency.round(sum(item[key] for item in items))
+            detail.write_formula(total_row, col, f"=SUBTOTAL(9,{top}:{bottom})", num_bold, value)
         book.close()
         return output.getvalue()
 

@@ -1,13 +1,16 @@
 """Cash-in forecast (shared/domain.md §12): when the open customer invoices are expected to be paid.
 
-One row per open instalment (payment-term line) of a posted customer invoice of the current company:
-expected date = its due date + the customer's amount-weighted average days late over the last 12
-months (the collection prediction of issue 4, same SQL), or + the company's default days late for a
-customer without paid history. An expected date already past is forecast for today (the cash is
-late, not lost: "Expected date passed" shows those). Amounts are the open residuals in company
-currency, today. Read in pivot and graph views by forecast week or month; disputed and legal
-invoices are flagged so they can be left out.
+One row per open receivable item of the current company (invoice instalments, credit notes,
+unapplied payments, entries), so the forecast adds up to the open receivables: expected date = its
+due date + the customer's amount-weighted average days late over the last 12 months (the collection
+prediction, same SQL), or + the company's default days late for a customer without paid history; a
+credit is expected on its own due date. An expected date already past is forecast for today (the
+cash is late, not lost: "Expected date passed" shows those), unless it passed more than 90 days ago:
+then the row has no forecast date and reads "Overdue, date uncertain". Amounts are the open
+residuals in company currency, today. Disputed and legal invoices are flagged so they can be left out.
 """
+
+from datetime import timedelta
 
 from odoo import fields, models
 from odoo.tools import SQL
@@ -40,10 +43,23 @@ class CreditCashinForecast(models.Model):
     disputed = fields.Boolean(readonly=True)
     legal = fields.Boolean("Legal / agency", readonly=True)
 
+    horizon = fields.Selection(
+        [("uncertain", "Overdue, date uncertain"), ("dated", "Expected")],
+        readonly=True,
+        help="Overdue, date uncertain: the expected date passed more than 90 days ago; such amounts are not "
+        "forecast for any week.",
+    )
+
+    # past this many days after the expected date, a forecast date would be a guess
+    UNCERTAIN_DAYS = 90
+
     @property
     def _table_query(self):
         company = self.env.company
         today = fields.Date.context_today(self)
+        # every open receivable item dated up to today, as the aging engine reads them, so the
+        # forecast adds up to the open receivables: invoice instalments, credit notes, unapplied
+        # payments and entries; a credit (negative) is expected on its own due date, without delay
         return SQL(
             """
             WITH late AS (%(late)s)
@@ -51,32 +67,40 @@ class CreditCashinForecast(models.Model):
                    aml.move_id,
                    aml.company_id,
                    aml.company_currency_id AS currency_id,
-                   m.commercial_partner_id AS partner_id,
+                   i.partner_id,
                    m.invoice_user_id AS user_id,
                    m.team_id,
-                   aml.date_maturity AS due_date,
+                   i.due_date,
                    e.expected_date,
-                   GREATEST(e.expected_date, %(today)s::date) AS forecast_date,
+                   CASE WHEN e.expected_date >= %(uncertain)s::date
+                        THEN GREATEST(e.expected_date, %(today)s::date) END AS forecast_date,
+                   CASE WHEN e.expected_date >= %(uncertain)s::date THEN 'dated' ELSE 'uncertain' END AS horizon,
                    e.expected_date < %(today)s::date AS expected_passed,
-                   COALESCE(late.days, %(default)s) AS days_late,
+                   i.days AS days_late,
                    late.days IS NOT NULL AS from_history,
                    aml.amount_residual AS residual,
                    COALESCE(m.collection_dispute, FALSE) AS disputed,
                    COALESCE(m.collection_legal, FALSE) AS legal
               FROM account_move_line aml
+              JOIN account_account acc ON acc.id = aml.account_id
               JOIN account_move m ON m.id = aml.move_id
-              LEFT JOIN late ON late.partner_id = m.commercial_partner_id
+              LEFT JOIN res_partner p ON p.id = aml.partner_id
+              LEFT JOIN late ON late.partner_id = COALESCE(p.commercial_partner_id, m.commercial_partner_id)
              CROSS JOIN LATERAL (
-                   SELECT aml.date_maturity + ROUND(COALESCE(late.days, %(default)s))::int AS expected_date
-             ) e
+                   SELECT COALESCE(p.commercial_partner_id, m.commercial_partner_id) AS partner_id,
+                          COALESCE(aml.date_maturity, aml.date) AS due_date,
+                          CASE WHEN aml.amount_residual > 0 THEN COALESCE(late.days, %(default)s) ELSE 0 END AS days
+             ) i
+             CROSS JOIN LATERAL (SELECT i.due_date + ROUND(i.days)::int AS expected_date) e
              WHERE aml.company_id = %(company)s
                AND aml.parent_state = 'posted'
-               AND aml.display_type = 'payment_term'
-               AND aml.amount_residual > 0
-               AND m.move_type = 'out_invoice'
+               AND acc.account_type = 'asset_receivable'
+               AND aml.amount_residual != 0
+               AND aml.date <= %(today)s
             """,
             late=self.env["res.partner"]._collection_days_late_query(None, company, today),
             default=company.collection_default_days_late,
             company=company.id,
             today=today,
+            uncertain=today - timedelta(days=self.UNCERTAIN_DAYS),
         )

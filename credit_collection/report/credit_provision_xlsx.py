@@ -10,6 +10,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from odoo import api, models
 from odoo.tools import SQL
 
+from .xlsx_formats import DATE_FORMAT, money_format
+
 
 class CreditProvisionXlsx(models.AbstractModel):
     _name = "credit.provision.xlsx"
@@ -33,7 +35,8 @@ class CreditProvisionXlsx(models.AbstractModel):
         output = io.BytesIO()
         book = xlsxwriter.Workbook(output, {"in_memory": True})
         places = run.currency_id.decimal_places
-        money = "#,##0." + "0" * places if places else "#,##0"
+        money = money_format(run.currency_id)
+        date_fmt = book.add_format({"num_format": DATE_FORMAT})
         head = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
         bold = book.add_format({"bold": True})
         num = book.add_format({"num_format": money})
@@ -42,7 +45,8 @@ class CreditProvisionXlsx(models.AbstractModel):
 
         sheet = book.add_worksheet(self.env._("Matrix"))
         sheet.write(0, 0, run.name, bold)
-        sheet.write(1, 0, f"{run.company_id.name} — {run.date}")
+        sheet.write(1, 0, run.company_id.name)
+        sheet.write_datetime(1, 1, run.date, date_fmt)
         headers = [
             self.env._("Bucket / specific"),
             self.env._("Open amount"),
@@ -66,9 +70,10 @@ class CreditProvisionXlsx(models.AbstractModel):
             row += 1
         first, last = 4, max(row - 1, 4)
         sheet.write(row, 0, self.env._("Total"), bold)
-        for col in (1, 4):
+        # formulas carry their computed value: viewers that do not recalculate show it, not 0
+        for col, value in ((1, sum(run.line_ids.mapped("balance"))), (4, run.required_amount)):
             top, bottom = xl_rowcol_to_cell(first, col), xl_rowcol_to_cell(last, col)
-            sheet.write_formula(row, col, f"=SUM({top}:{bottom})", num_bold)
+            sheet.write_formula(row, col, f"=SUM({top}:{bottom})", num_bold, run.currency_id.round(value))
         required_cell = xl_rowcol_to_cell(row, 4)
         row += 2
         sheet.write(row, 0, self.env._("Allowance balance at the date"))
@@ -123,16 +128,18 @@ class CreditProvisionXlsx(models.AbstractModel):
             spec = item["specific"]
             detail.write(row, 0, partner_names.get(item["partner_id"], ""))
             detail.write(row, 1, line_names.get(item["id"], ""))
-            detail.write(row, 2, str(item["date_maturity"] or item["date"]))
+            detail.write_datetime(row, 2, item["date_maturity"] or item["date"], date_fmt)
             detail.write_number(row, 3, item["age"])
             detail.write(row, 4, self.env._("Specific") if spec else names.get(item["bucket_id"], ""))
             detail.write_number(row, 5, item["residual"], num)
             detail.write_number(row, 6, run._item_rate(item, grade_rates), pct)
             a, r = xl_rowcol_to_cell(row, 5), xl_rowcol_to_cell(row, 6)
-            detail.write_formula(row, 7, f"={a}*{r}/100", num)
+            rate = run._item_rate(item, grade_rates)
+            detail.write_formula(row, 7, f"={a}*{r}/100", num, item["residual"] * rate / 100)
         total = len(items) + 1
         detail.write(total, 0, self.env._("Total"), bold)
         top, bottom = xl_rowcol_to_cell(1, 5), xl_rowcol_to_cell(max(total - 1, 1), 5)
-        detail.write_formula(total, 5, f"=SUBTOTAL(9,{top}:{bottom})", num_bold)
+        value = run.currency_id.round(sum(item["residual"] for item in items))
+        detail.write_formula(total, 5, f"=SUBTOTAL(9,{top}:{bottom})", num_bold, value)
         book.close()
         return output.getvalue()

@@ -238,6 +238,35 @@ class TestAging(AgingCommon):
         wizard.partner_ids = False
         pdf_action = wizard.action_export_pdf()
         self.assertEqual(pdf_action["report_name"], "credit_collection.report_credit_aging")
+
+    def test_xlsx_totals_carry_values_and_formats(self):
+        """Total rows hold their computed values (a viewer that does not recalculate showed 0), amounts
+        carry the currency's format, dates one format."""
+        import openpyxl
+
+        wizard = (
+            self.env["credit.aging.wizard"]
+            .with_user(self.collector)
+            .create({"date": D, "bucket_set_id": self.days_set.id, "groupby": "partner_id"})
+        )
+        content = self.env["credit.aging.xlsx"].with_user(self.collector)._generate(wizard)
+        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)  # the cached values
+        formulas = openpyxl.load_workbook(io.BytesIO(content))
+        summary, detail = values.worksheets
+        total_row = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "Total")
+        last_col = summary.max_column
+        self.assertTrue(str(formulas.worksheets[0].cell(total_row, last_col).value).startswith("=SUM("))
+        self.assertEqual(summary.cell(total_row, last_col).value, 2400.0, "grand total cached")
+        self.assertEqual(
+            sum(summary.cell(total_row, c).value for c in range(2, last_col)), 2400.0, "bucket totals cached"
+        )
+        detail_total = next(r for r in range(1, detail.max_row + 1) if detail.cell(r, 1).value == "Total")
+        self.assertEqual(detail.cell(detail_total, 12).value, 2400.0)
+        symbol = self.currency.symbol
+        self.assertIn(symbol, summary.cell(total_row, last_col).number_format, "currency format")
+        self.assertIn(symbol, detail.cell(2, 12).number_format)
+        self.assertEqual(summary.cell(1, 1).value, "Aging at 2024-06-30", "the title's date in the cells' format")
+        self.assertEqual(detail.cell(2, 3).number_format, "yyyy-mm-dd")
         html = self.env["ir.actions.report"]._render_qweb_html("credit_collection.report_credit_aging", wizard.ids)[0]
         self.assertIn(b"2,400.00", html)
         view_action = wizard.action_open_pivot()

@@ -53,6 +53,25 @@ class TestCashinForecast(AgingCommon):
         )
         self.assertEqual(sum(amount for _month, amount in groups), 1_700.0)
 
+    def test_total_is_the_open_receivables(self):
+        """Credit notes and unapplied payments net the forecast; 390 days overdue is not forecast for
+        this week but in "Overdue, date uncertain"; the total equals the aging's open receivables."""
+        refund = self._inv(150.0, self.today - timedelta(days=3), move_type="out_refund")
+        payment = self._payment(250.0, self.today - timedelta(days=2), partner=self.beta)
+        ancient = self._inv(700.0, self.today - timedelta(days=420), self.today - timedelta(days=390))
+        self.env.flush_all()
+        rows = self._rows()
+        self.assertEqual(rows[refund].residual, -150.0)
+        self.assertEqual(rows[payment.move_id].residual, -250.0)
+        self.assertEqual((rows[refund].forecast_date, rows[refund].horizon), (self.today, "dated"))
+        self.assertEqual((rows[ancient].forecast_date, rows[ancient].horizon), (False, "uncertain"), "not this week")
+        forecast = self.env["credit.cashin.forecast"].with_user(self.collector)
+        by_horizon = dict(forecast._read_group([("company_id", "=", self.company.id)], ["horizon"], ["residual:sum"]))
+        self.assertEqual(by_horizon, {"dated": 1_300.0, "uncertain": 700.0})
+        total = self.engine.with_user(self.collector).get_summary(as_of=self.today, companies=self.company)["total"]
+        self.assertEqual(total, 2_000.0)
+        self.assertEqual(sum(by_horizon.values()), total, "forecast total = open receivables")
+
     def test_half_days_round_as_on_the_invoice(self):
         """2 and 3 days late on equal amounts = 2.5 days: both the forecast and the invoice's
         predicted date round half away from zero (3), not to the even day."""

@@ -191,3 +191,27 @@ class TestCreditReview(CreditFileCommon):
         with self.assertRefused(UserError, "has no scorecard"):
             foreign.action_compute()
         self.assertEqual(self.customer.with_company(self.company).credit_review_count, 1)
+
+    def test_draft_not_measured_then_proposal_follows_the_score(self):
+        """A new draft reads 'not measured yet' (not a score of 0); once measured, re-scoring moves
+        the proposed grade and limit with the score unless the analyst changed them; the previous
+        limit is the customer's limit at the time."""
+        reviews = self._review(rating_ids=self._ratings(4, 5)) | self._review(rating_ids=self._ratings(2, 2))
+        self.assertEqual(reviews.mapped("score_display"), ["not measured yet", "not measured yet"])
+        self.assertEqual(reviews.mapped("previous_limit"), [0.0, 0.0])
+        reviews.action_compute()
+        self.assertEqual(reviews.mapped("score_display"), ["75.00", "0.00"])
+        self.assertEqual(reviews.mapped("previous_limit"), [10000.0, 10000.0], "the limit at the time")
+        review = reviews[0]
+        self.assertEqual(review.proposed_grade_id, self.grade_b)
+        review.rating_ids.filtered(lambda r: r.criterion_id == self.crit_mgmt).rating = "2"
+        review.rating_ids.filtered(lambda r: r.criterion_id == self.crit_coop).rating = "2"
+        review.action_compute()
+        self.assertNotEqual(review.computed_grade_id, self.grade_b)
+        self.assertEqual(review.proposed_grade_id, review.computed_grade_id, "the proposal follows the score")
+        self.assertEqual(review.proposed_limit, review.suggested_limit)
+        review.proposed_grade_id = self.grade_b  # the analyst's own proposal stays
+        review.action_compute()
+        self.assertEqual(review.proposed_grade_id, self.grade_b)
+        self.customer.with_company(self.company).credit_limit = 20000.0
+        self.assertEqual(review.previous_limit, 10000.0, "not today's limit")

@@ -331,3 +331,128 @@ class TestProvisionLegalCases(ProvisionCommon):
         self.assertFalse(self._legal_specific(third), "rate 0: legal cases stay in the matrix")
         with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
             self.company.credit_provision_legal_rate = 120.0
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionPosting(ProvisionCommon):
+    """Posting what was shown, in date order, without mail; historical rates with their evidence."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.late45 = cls._inv(4_000_000.0, date(2024, 4, 16), date(2024, 5, 16))  # 31-60 at 30 June: 144k
+
+    def test_changed_amount_is_shown_and_confirmed_again(self):
+        run = self._run(D)
+        run.action_compute()
+        self.assertEqual(run.adjustment_amount, 144_000.0)
+        self._inv(1_000_000.0, date(2023, 12, 1), date(2024, 1, 1), partner=self.beta)  # > 90: +106k
+        action = run.with_user(self.manager).action_post()
+        self.assertFalse(run.move_id, "an amount nobody saw is not posted")
+        self.assertEqual(run.state, "computed")
+        self.assertEqual(run.adjustment_amount, 250_000.0, "the new figures are on the run")
+        message = action["params"]["message"]
+        self.assertIn("144,000.00", message, "the amount shown")
+        self.assertIn("250,000.00", message, "the amount it would post now")
+        self.assertEqual(run.with_user(self.manager).action_post(), True, "confirmed again: posted")
+        self.assertEqual(
+            run.move_id.line_ids.filtered(lambda line: line.account_id == self.allowance).credit, 250_000.0
+        )
+
+    def test_manager_without_email_posts_with_formatted_amounts(self):
+        self.manager.partner_id.email = False
+        run = self._run(D)
+        run.action_compute()
+        run.with_user(self.manager).action_post()
+        self.assertEqual(run.state, "posted")
+        body = run.message_ids.filtered(lambda m: "Posted" in (m.body or ""))[:1].body
+        self.assertIn("144,000.00", body, "amounts formatted in the company currency")
+        self.assertIn(self.currency.symbol, body)
+
+    def test_runs_post_in_date_order(self):
+        june, july = self._run(D), self._run(date(2024, 7, 31))
+        (june | july).action_compute()
+        july.with_user(self.manager).action_post()
+        self.assertEqual(july.required_amount, 4_000_000.0 * 0.066, "61-90 at 31 July")
+        with self.assertRaisesRegex(UserError, "before Provision 2024-07.*Post runs in date order"):
+            june.with_user(self.manager).action_post()
+        self.assertEqual(june.state, "computed")
+        self.assertEqual(july._allowance_balance(date(2024, 7, 31)), 264_000.0, "July's required amount")
+
+    def test_allowance_balance_is_the_latest_posted_run(self):
+        june = self._run(D)
+        june.action_compute()
+        june.with_user(self.manager).action_post()
+        july = self._run(date(2024, 7, 31))
+        july.action_compute()
+        july.with_user(self.manager).action_post()
+        self.assertEqual(july.adjustment_amount, 120_000.0)
+        for day, required in ((D, 144_000.0), (date(2024, 7, 15), 144_000.0), (date(2024, 7, 31), 264_000.0)):
+            self.assertEqual(june._allowance_balance(day), required, f"allowance at {day}")
+
+    def test_run_name_in_the_company_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["credit_collection"], ["zh_CN"], overwrite=True)
+        self.company.partner_id.lang = "zh_CN"
+        self.analyst.lang = "en_US"
+        run = self._run(D)
+        self.assertEqual(run.name, "坏账计提 2024-06", "the company's language, not the user's")
+        self.company.partner_id.lang = "en_US"
+        self.assertEqual(self._run(D).name, "Provision 2024-06")
+
+    def test_historical_rates_show_their_evidence(self):
+        run = self._run(D)
+        run.action_compute()
+        lines = run.line_ids.filtered("bucket_id")
+        # one cohort invoice (the 4.0M, due 16 May, not yet in > 90 days by 30 June): no history
+        self.assertEqual(set(lines.mapped("cohort_count")), {0})
+        self.assertTrue(all(lines.mapped("rate_low_data")))
+        self.assertEqual(set(lines.mapped("rate_evidence")), {"no history"})
+        # an invoice of last year, half paid 45 days late, the rest still open
+        old = self._inv(10_000.0, date(2023, 11, 1), date(2023, 12, 1))
+        self._pay(old, 5_000.0, date(2024, 1, 15))
+        run.action_compute()
+        line = self._bucket_line(run, "> 90")
+        self.assertEqual((line.cohort_count, line.cohort_amount, line.suggested_rate), (1, 5_000.0, 100.0))
+        self.assertEqual(self._bucket_line(run, "31-60").cohort_amount, 10_000.0)
+        self.assertEqual(self._bucket_line(run, "31-60").suggested_rate, 50.0)
+        self.assertTrue(line.rate_low_data, "one invoice is too little data (minimum 20)")
+        self.assertEqual(line.rate_evidence, "too little data (invoices: 1)")
+        self.company.credit_provision_min_cohort = 1
+        run.line_ids.invalidate_recordset(["rate_low_data", "rate_evidence"])
+        self.assertFalse(line.rate_low_data)
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionWriteOff(ProvisionCommon):
+    def test_write_offs_count_in_rates_and_roll_forward(self):
+        """A write-off by the wizard is a loss for the cohort and a write-off in the roll-forward, even
+        the part charged to bad-debt expense; its reversal restores all of it."""
+        self.company.write(
+            {"collection_allowance_account_id": self.allowance.id, "collection_bad_debt_account_id": self.expense.id}
+        )
+        old = self._inv(10_000.0, date(2023, 11, 1), date(2023, 12, 1))
+        self._pay(old, 5_000.0, date(2024, 1, 15))
+        april = self._run(date(2024, 4, 30))
+        april.action_compute()
+        april.with_user(self.manager).action_post()
+        self.assertEqual(april.required_amount, 530.0, "5 000 > 90 days at 10.6 %")
+        self.env["credit.collection.writeoff"].with_user(self.manager).with_context(
+            active_model="account.move", active_ids=old.ids
+        ).create({"reason": "Bankrupt", "date": date(2024, 5, 14)}).action_write_off()
+        entry = old.collection_writeoff_move_id
+        self.assertEqual(
+            {line.account_id: line.debit for line in entry.line_ids if line.debit},
+            {self.allowance: 530.0, self.expense: 4_470.0},
+        )
+        may = self._run(date(2024, 5, 31))
+        may.action_compute()
+        self.assertEqual((may.opening_amount, may.write_off_amount, may.closing_amount), (530.0, 530.0, 0.0))
+        rates = {line.bucket_id.name: line.suggested_rate for line in may.line_ids.filtered("bucket_id")}
+        self.assertEqual(rates, {"Current": 50.0, "1-30": 50.0, "31-60": 50.0, "61-90": 100.0, "> 90": 100.0})
+        old.with_user(self.manager).action_collection_reverse_writeoff()
+        self.assertEqual(old.amount_residual, 5_000.0)
+        today = date.today()
+        self.assertEqual(may._allowance_balance(today), 530.0, "the allowance is restored")
+        may.action_compute()
+        self.assertEqual(self._bucket_line(may, "> 90").suggested_rate, 100.0, "still open: still a loss")

@@ -1,11 +1,13 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 
 class CreditCollectionWriteoff(models.TransientModel):
-    """Write off the open amount of customer invoices to the company's bad-debt account: one entry per
-    invoice (so each one can be reversed alone), reconciled with the invoice."""
+    """Write off the open amount of customer invoices: one entry per invoice (so each one can be
+    reversed alone), reconciled with the invoice line by line. The loss is charged to the allowance
+    for doubtful accounts up to the balance provided (Dr allowance / Cr receivable), the rest to the
+    bad-debt expense account: the provision's roll-forward and its historical rates see every write-off."""
 
     _name = "credit.collection.writeoff"
     _description = "Write Off Invoices"
@@ -16,10 +18,18 @@ class CreditCollectionWriteoff(models.TransientModel):
     date = fields.Date(required=True, default=fields.Date.context_today)
     account_id = fields.Many2one(
         "account.account",
-        string="Bad Debt Account",
+        string="Bad Debt Expense Account",
         compute="_compute_account_id",
         store=True,
         readonly=False,
+        help="Charged with what the allowance does not cover.",
+    )
+    allowance_account_id = fields.Many2one(
+        "account.account",
+        compute="_compute_account_id",
+        store=True,
+        readonly=False,
+        help="Allowance for doubtful accounts: used first, up to its balance at the write-off date.",
     )
     journal_id = fields.Many2one(
         "account.journal",
@@ -43,6 +53,7 @@ class CreditCollectionWriteoff(models.TransientModel):
         for wizard in self:
             company = wizard.company_id
             wizard.account_id = company.collection_bad_debt_account_id
+            wizard.allowance_account_id = company.collection_allowance_account_id
             wizard.journal_id = company.collection_writeoff_journal_id or self.env["account.journal"].search(
                 [("company_id", "=", company.id), ("type", "=", "general")], limit=1
             )
@@ -56,11 +67,11 @@ class CreditCollectionWriteoff(models.TransientModel):
         self.ensure_one()
         if not (self.env.su or self.env.user.has_group("credit_collection.group_credit_manager")):
             raise AccessError(self.env._("Only credit managers write off invoices."))
-        if not self.account_id:
+        if not (self.account_id or self.allowance_account_id):
             raise UserError(
                 self.env._(
-                    "No bad-debt account: set one in the Credit & Collection settings of %(company)s (or on this "
-                    "form) before writing off invoices.",
+                    "No bad-debt account (and no allowance account): set them in the Credit & Collection settings of "
+                    "%(company)s (or on this form) before writing off invoices.",
                     company=self.company_id.name,
                 )
             )
@@ -77,9 +88,26 @@ class CreditCollectionWriteoff(models.TransientModel):
                 )
             if move.amount_residual <= 0:
                 raise UserError(self.env._("%(move)s has nothing left to write off.", move=move.name))
+        available = self._allowance_available()
+        needed = sum(self.move_ids.mapped("amount_residual_signed"))
+        if not self.account_id and self.currency_id.compare_amounts(needed, available) > 0:
+            raise UserError(
+                self.env._(
+                    "The allowance holds %(available)s at %(date)s but the write-off needs %(needed)s: set a bad-debt "
+                    "expense account (Credit & Collection settings of %(company)s, or this form) for the rest.",
+                    available=self.currency_id.format(available),
+                    date=self.date,
+                    needed=self.currency_id.format(needed),
+                    company=self.company_id.name,
+                )
+            )
         entries = self.env["account.move"]
         for move in self.move_ids:
-            entries |= self._write_off(move)
+            entry = self._write_off(move, available)
+            available -= sum(
+                entry.line_ids.filtered(lambda e: e.account_id == self.allowance_account_id).mapped("balance")
+            )
+            entries |= entry
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
@@ -88,35 +116,58 @@ class CreditCollectionWriteoff(models.TransientModel):
             "name": self.env._("Write-offs"),
         }
 
-    def _write_off(self, move):
+    def _allowance_available(self):
+        """Credit balance of the allowance account at the write-off date (what was provided)."""
+        if not self.allowance_account_id:
+            return 0.0
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(-SUM(balance), 0) FROM account_move_line
+                    WHERE account_id = %s AND company_id = %s AND parent_state = 'posted' AND date <= %s""",
+                self.allowance_account_id.id,
+                self.company_id.id,
+                self.date,
+            )
+        )
+        return max(self.currency_id.round(self.env.cr.fetchone()[0]), 0.0)
+
+    def _write_off(self, move, available):
         receivables = move.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
-        )
+        ).sorted("id")
         label = self.env._("Write-off of %(move)s: %(reason)s", move=move.name, reason=self.reason)
-        lines = []
-        for line in receivables:
-            common = {"partner_id": move.commercial_partner_id.id, "currency_id": line.currency_id.id, "name": label}
-            lines.append(
-                Command.create(
-                    {
-                        **common,
-                        "account_id": line.account_id.id,
-                        "balance": -line.amount_residual,
-                        "amount_currency": -line.amount_residual_currency,
-                    }
-                )
+        partner = move.commercial_partner_id.id
+        lines = [
+            Command.create(
+                {
+                    "partner_id": partner,
+                    "currency_id": line.currency_id.id,
+                    "name": label,
+                    "account_id": line.account_id.id,
+                    "balance": -line.amount_residual,
+                    "amount_currency": -line.amount_residual_currency,
+                }
             )
-            lines.append(
-                Command.create(
-                    {
-                        **common,
-                        "account_id": self.account_id.id,
-                        "balance": line.amount_residual,
-                        "amount_currency": line.amount_residual_currency,
-                    }
+            for line in receivables
+        ]
+        cur = self.currency_id
+        amount = cur.round(sum(receivables.mapped("amount_residual")))
+        from_allowance = min(amount, available) if self.allowance_account_id else 0.0
+        for account, part in ((self.allowance_account_id, from_allowance), (self.account_id, amount - from_allowance)):
+            if not cur.is_zero(part):
+                lines.append(
+                    Command.create(
+                        {
+                            "partner_id": partner,
+                            "currency_id": cur.id,
+                            "name": label,
+                            "account_id": account.id,
+                            "balance": cur.round(part),
+                            "amount_currency": cur.round(part),
+                        }
+                    )
                 )
-            )
-        amount = move.amount_residual_signed
         entry = self.env["account.move"].create(
             {
                 "move_type": "entry",
@@ -128,19 +179,18 @@ class CreditCollectionWriteoff(models.TransientModel):
             }
         )
         entry.action_post()
-        for line in receivables:
-            (
-                line
-                | entry.line_ids.filtered(
-                    lambda e, line=line: e.account_id == line.account_id and e.balance == -line.amount_residual
-                )
-            ).reconcile()
+        # match by line, not by account and amount: equal instalments have equal amounts
+        counterparts = entry.line_ids.sorted("id")[: len(receivables)]
+        for line, counterpart in zip(receivables, counterparts, strict=True):
+            (line | counterpart).reconcile()
         move.sudo().collection_writeoff_move_id = entry  # checked above: a credit manager
         message = self.env._(
-            "%(move)s written off (%(amount)s) to %(account)s on %(date)s by %(user)s: %(reason)s",
+            "%(move)s written off (%(amount)s: %(allowance)s to the allowance, %(expense)s to bad-debt expense) "
+            "on %(date)s by %(user)s: %(reason)s",
             move=move.name,
-            amount=self.currency_id.format(amount),
-            account=self.account_id.display_name,
+            amount=cur.format(amount),
+            allowance=cur.format(from_allowance),
+            expense=cur.format(amount - from_allowance),
             date=format_date(self.env, self.date),
             user=self.env.user.name,
             reason=self.reason,

@@ -1,7 +1,8 @@
 """KPI report: the KPIs of credit.kpi per month and per company / salesperson / team, as
 transient lines shown in list, pivot and graph views."""
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools.misc import format_date
 
 from ..models.credit_kpi import DIMENSIONS
 
@@ -46,16 +47,24 @@ class CreditKpiLine(models.TransientModel):
 
     wizard_id = fields.Many2one("credit.kpi.wizard", required=True, ondelete="cascade", index=True)
     month = fields.Date(required=True)
+    period = fields.Char(compute="_compute_period", help="The month, as 'Dec 2026'.")
     company_id = fields.Many2one("res.company", required=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one("res.users", "Salesperson")
     team_id = fields.Many2one("crm.team", "Sales team")
-    opening_ar = fields.Monetary("Opening AR")
+    # balances: a total over several months reads the balance at the end (closing, current) or at the
+    # start (opening) of the months grouped, summed over the customers' salespersons / teams
+    # (see read_group); the day counts and percentages are averaged
+    opening_ar = fields.Monetary("Opening AR", help="At the start of the month; over several months, of the first.")
     credit_sales = fields.Monetary()
-    closing_ar = fields.Monetary("Closing AR")
-    current_ar = fields.Monetary("Current AR", help="Not yet due at the month end.")
+    closing_ar = fields.Monetary("Closing AR", help="At the month end; over several months, at the last one's end.")
+    current_ar = fields.Monetary(
+        "Current AR", help="Not yet due at the month end; over several months, at the last one's end."
+    )
     collected = fields.Monetary()
-    dso = fields.Float("DSO (countback)", digits=(16, 1), aggregator="avg")
+    dso = fields.Float(
+        "DSO (countback)", digits=(16, 1), aggregator="avg", help="Days; over several months, their average."
+    )
     best_dso = fields.Float("Best possible DSO", digits=(16, 1), aggregator="avg")
     add = fields.Float("ADD", digits=(16, 1), aggregator="avg", help="Average days delinquent = DSO - best DSO.")
     cei = fields.Float("CEI (%)", digits=(16, 1), aggregator="avg")
@@ -75,3 +84,31 @@ class CreditKpiLine(models.TransientModel):
     )
     target = fields.Monetary()
     achievement = fields.Float("Achievement (%)", digits=(16, 1), aggregator="avg")
+
+    _OPENING_BALANCES = ("opening_ar",)
+    _CLOSING_BALANCES = ("closing_ar", "current_ar")
+
+    @api.depends("month")
+    def _compute_period(self):
+        for line in self:
+            line.period = format_date(self.env, line.month, date_format="MMM y") if line.month else False
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Balances are not summed over months (the pivot's Total row would add twelve month-end
+        balances): a group's closing / current AR is the one of its last month, its opening AR the one
+        of its first month, each summed over the group's salespersons or teams."""
+        groups = super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
+        names = {spec.split(":")[0].split(" ")[0] for spec in fields}
+        balances = [f for f in self._OPENING_BALANCES + self._CLOSING_BALANCES if f in names]
+        if not balances:
+            return groups
+        for group in groups:
+            lines = self.search(group.get("__domain", domain))
+            if not lines:
+                continue
+            first, last = min(lines.mapped("month")), max(lines.mapped("month"))
+            for name in balances:
+                month = first if name in self._OPENING_BALANCES else last
+                group[name] = sum(line[name] for line in lines if line.month == month)
+        return groups

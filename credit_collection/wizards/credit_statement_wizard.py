@@ -46,18 +46,25 @@ class CreditStatementWizard(models.TransientModel):
         )
         return self.env["res.partner"].browse([pid for pid, group in totals.items() if pid and group["total"]])
 
-    def _data(self):
-        return {
+    def _data(self, partners=None):
+        # A report action carrying ``data`` is opened by the web client as /report/pdf/<name>?options=
+        # without record ids: the customers travel in the data, or the PDF would be blank.
+        data = {
             "date_from": fields.Date.to_string(self.date_from),
             "date_to": fields.Date.to_string(self.date_to),
             "bucket_set_id": self.bucket_set_id.id,
         }
+        if partners is not None:
+            data["partner_ids"] = partners.ids
+        return data
 
     def action_print(self):
         partners = self._partners()
         if not partners:
             raise UserError(self.env._("No customer has an open balance at %(date)s.", date=self.date_to))
-        return self.env.ref("credit_collection.credit_statement_report").report_action(partners, data=self._data())
+        return self.env.ref("credit_collection.credit_statement_report").report_action(
+            partners, data=self._data(partners)
+        )
 
     def action_send(self):
         partners = self._partners()
