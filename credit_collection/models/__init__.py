@@ -1,4 +1,5 @@
 from . import account_move
+from . import account_move_credit_banner
 from . import credit_aging_bucket_set
 from . import credit_aging_engine
 from . import credit_aging_grade_rate
@@ -10,6 +11,7 @@ from . import credit_collection_run
 from . import credit_collection_strategy
 from . import credit_exposure
 from . import credit_exposure_credit_file
+from . import credit_exposure_order_time
 from . import credit_grade
 from . import credit_guarantee
 from . import credit_partner_lock
@@ -18,9 +20,11 @@ from . import credit_scorecard
 from . import credit_warning
 from . import credit_collection_target
 from . import credit_kpi
+from . import credit_limit_temporary
 from . import credit_overview
 from . import credit_provision_run
 from . import credit_provision_specific
+from . import payment_transaction
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -1,0 +1,26 @@
+from odoo import models
+
+from .sale_order import CreditRefusal
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    def _check_amount_and_confirm_order(self):
+        """A payment is never lost to a credit refusal.
+
+        Odoo confirms a paid quotation here, before it posts the payment: a credit refusal raised
+        inside would roll the whole post-processing back, payment included, and show the customer the
+        refusal with its internal figures. The confirmation is tried in a savepoint instead; a refused
+        quotation stays a quotation (the part paid online already counts in its favour), the
+        salesperson and the credit approvers get an activity, the customer a neutral message, and
+        the post-processing goes on to post the payment."""
+        confirmed = self.env["sale.order"]
+        for tx in self:
+            try:
+                with self.env.cr.savepoint():
+                    confirmed |= super(PaymentTransaction, tx)._check_amount_and_confirm_order()
+            except CreditRefusal as refusal:
+                order = refusal.order or tx.sale_order_ids[:1]
+                order._credit_hold_paid_order(tx, refusal.args[0])
+        return confirmed
