@@ -22,5 +22,5 @@ class PaymentTransaction(models.Model):
                     confirmed |= super(PaymentTransaction, tx)._check_amount_and_confirm_order()
             except CreditRefusal as refusal:
                 order = refusal.order or tx.sale_order_ids[:1]
-                order._credit_hold_paid_order(tx, refusal.args[0])
+                order._credit_keep_quotation(refusal.args[0], transaction=tx)
         return confirmed

@@ -498,32 +498,48 @@ class SaleOrder(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Paid online but refused: the quotation waits for people, the payment does not
+    # Paid or signed by the customer but refused: the quotation waits for people, the payment does not
     # ------------------------------------------------------------------
-    def _credit_hold_paid_order(self, transaction, refusal):
-        """Called by the payment flow when a paid quotation cannot be confirmed."""
+    def _validate_order(self):
+        """Odoo's confirmation on the customer's side (a quotation signed on the portal): a credit
+        refusal leaves the order a quotation for people to decide, never internal figures on the
+        customer's screen."""
+        for order in self:
+            try:
+                with self.env.cr.savepoint():
+                    super(SaleOrder, order)._validate_order()
+            except CreditRefusal as refusal:
+                order._credit_keep_quotation(refusal.args[0])
+
+    def _credit_keep_quotation(self, refusal, transaction=None):
+        """A customer paid or signed, but the credit rules refuse the order: it stays a quotation, the
+        salesperson and the credit approvers get an activity, the customer a neutral message."""
         self.ensure_one()
         order = self.sudo()
-        amount = formatLang(self.env, transaction.amount, currency_obj=transaction.currency_id)
-        order.message_post(
-            body=self.env._(
+        if transaction:
+            amount = formatLang(self.env, transaction.amount, currency_obj=transaction.currency_id)
+            note = self.env._(
                 "Payment %(reference)s of %(amount)s received online, but the order was not confirmed:\n"
                 "%(refusal)s\nConfirm it once the credit rules allow it, or request a credit approval.",
                 reference=transaction.reference,
                 amount=amount,
                 refusal=refusal,
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        # what the customer reads: no figure of its credit position
-        order.message_post(
-            body=self.env._(
+            )
+            # what the customer reads: no figure of its credit position
+            public = self.env._(
                 "Thank you for your payment of %(amount)s. Your order is being reviewed: we will confirm it shortly.",
                 amount=amount,
-            ),
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=order.partner_id.ids,
+            )
+        else:
+            note = self.env._(
+                "The customer accepted the quotation, but it was not confirmed:\n%(refusal)s\n"
+                "Confirm it once the credit rules allow it, or request a credit approval.",
+                refusal=refusal,
+            )
+            public = self.env._("Thank you for your order. It is being reviewed: we will confirm it shortly.")
+        order.message_post(body=note, subtype_xmlid="mail.mt_note")
+        order.message_post(
+            body=public, message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=order.partner_id.ids
         )
         users = order.user_id | order.company_id.credit_approver_id
         if not order.company_id.credit_approver_id:
@@ -534,12 +550,11 @@ class SaleOrder(models.Model):
             order.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=user.id,
-                summary=self.env._("Paid online, not confirmed: credit check"),
-                note=refusal,
+                summary=self.env._("Not confirmed by the credit check: the customer is waiting"),
+                note=note,
             )
 
     # ------------------------------------------------------------------
-    # Approval requests    # ------------------------------------------------------------------
     # Approval requests
     # ------------------------------------------------------------------
     def action_request_credit_approval(self):

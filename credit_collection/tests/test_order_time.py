@@ -112,7 +112,7 @@ class TestOrderTime(CreditCommon):
         increase.with_user(self.manager).with_context(tracking_disable=False, mail_notrack=False).amount = 1500.00
         self.flush_tracking()
         increase.invalidate_recordset()
-        self.assertTrue(increase.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "amount"))
+        self.assertTrue(increase.sudo().message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "amount"))
 
     # ------------------------------------------------------------------ "no limit"
     def test_no_limit_means_prepay_when_the_company_says_so(self):
@@ -127,3 +127,16 @@ class TestOrderTime(CreditCommon):
         self.assertEqual(self._codes(order), set(), "paid on account before the order")
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_quotation_signed_on_the_portal_stays_a_quotation(self):
+        """Odoo confirms a quotation the customer signs on the portal (no payment required): a refusal
+        keeps it a quotation with activities, and the customer reads no credit figure."""
+        self._invoice(9000.00)
+        order = self._order(2000.00, product=self.product_notax, user=self.salesman)
+        order.sudo()._validate_order()  # what the portal's accept route calls, as sudo
+        self.assertEqual(order.state, "draft")
+        self.assertIn(self.salesman, order.activity_ids.user_id)
+        self.assertRegex(order.activity_ids[:1].note, r"excess \D*1,000\.00")
+        public = order.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
+        self.assertIn("being reviewed", public.body)
+        self.assertNotIn("1,000.00", public.body)
