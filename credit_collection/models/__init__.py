@@ -1,5 +1,4 @@
 from . import account_move
-from . import account_move_credit_banner
 from . import credit_aging_bucket_set
 from . import credit_aging_engine
 from . import credit_aging_grade_rate
@@ -11,7 +10,6 @@ from . import credit_collection_run
 from . import credit_collection_strategy
 from . import credit_exposure
 from . import credit_exposure_credit_file
-from . import credit_exposure_order_time
 from . import credit_grade
 from . import credit_guarantee
 from . import credit_partner_lock

@@ -1,6 +1,7 @@
 from odoo import models
+from odoo.exceptions import UserError
 
-from .sale_order import CreditRefusal
+from .sale_order import refused_order
 
 
 class PaymentTransaction(models.Model):
@@ -20,7 +21,9 @@ class PaymentTransaction(models.Model):
             try:
                 with self.env.cr.savepoint():
                     confirmed |= super(PaymentTransaction, tx)._check_amount_and_confirm_order()
-            except CreditRefusal as refusal:
-                order = refusal.order or tx.sale_order_ids[:1]
-                order._credit_keep_quotation(refusal.args[0], transaction=tx)
+            except UserError as error:
+                order = refused_order(error)
+                if not order:
+                    raise
+                order._credit_keep_quotation(error.args[0], transaction=tx)
         return confirmed

@@ -51,7 +51,10 @@ class ResCompany(models.Model):
     )
 
     @api.constrains(
-        "credit_overdue_days", "credit_overdue_min_amount", "credit_approval_validity_days", "credit_usage_warning_percent"
+        "credit_overdue_days",
+        "credit_overdue_min_amount",
+        "credit_approval_validity_days",
+        "credit_usage_warning_percent",
     )
     def _check_credit_settings(self):
         for company in self:

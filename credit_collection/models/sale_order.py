@@ -31,16 +31,23 @@ class CreditVerdict:
     @property
     def fully_paid(self):
         currency = self.exposure.currency
-        return currency.compare_amounts(self.amount, 0.0) > 0 and currency.compare_amounts(self.prepaid, self.amount) >= 0
+        return (
+            currency.compare_amounts(self.amount, 0.0) > 0 and currency.compare_amounts(self.prepaid, self.amount) >= 0
+        )
 
 
-class CreditRefusal(UserError):
-    """A credit rule refuses to confirm an order. A UserError for every caller; the online payment
-    flow catches this one to keep the quotation and still post the payment."""
+def credit_refusal(message, order):
+    """The UserError of a credit refusal, marked with its order. A plain UserError for every caller
+    (the web client shows it as a warning); the customer-side flows (online payment, portal
+    signature) recognise the mark to keep the quotation instead of failing."""
+    error = UserError(message)
+    error.credit_order = order
+    return error
 
-    def __init__(self, message, order=None):
-        super().__init__(message)
-        self.order = order
+
+def refused_order(error):
+    """The order a credit refusal was raised for, or None for any other error."""
+    return getattr(error, "credit_order", None)
 
 
 class SaleOrder(models.Model):
@@ -325,7 +332,7 @@ class SaleOrder(models.Model):
             "no_credit",
             self.env._(
                 "No credit: the customer has no credit limit, and in this company a customer without a limit "
-                "gets no credit (setting \"Customers Without a Limit\": orders must be prepaid). This order "
+                'gets no credit (setting "Customers Without a Limit": orders must be prepaid). This order '
                 "%(order)s, paid online %(paid)s; exposure %(exposure)s; to be paid before confirmation "
                 "%(to_pay)s. Ask the customer to pay %(to_pay)s, have a credit manager set a credit limit, "
                 "or request a credit approval.",
@@ -424,7 +431,7 @@ class SaleOrder(models.Model):
                     )
                 )
                 continue
-            raise CreditRefusal(order._credit_refusal_message(verdict, today=today), order=order)
+            raise credit_refusal(order._credit_refusal_message(verdict, today=today), order)
 
     def _credit_approval_shortfalls(self, verdict, today=None):
         """Why the order's approved credit approvals do not let it through, one line each: a sales
@@ -480,9 +487,13 @@ class SaleOrder(models.Model):
                 approval=pending[0].name,
             )
         elif shortfalls:
-            next_step = "\n".join(shortfalls) + "\n" + self.env._(
-                'What you can do: click "Request Credit Approval" to ask for a new approval covering the whole '
-                "order, or reduce the order to what was approved."
+            next_step = (
+                "\n".join(shortfalls)
+                + "\n"
+                + self.env._(
+                    'What you can do: click "Request Credit Approval" to ask for a new approval covering the whole '
+                    "order, or reduce the order to what was approved."
+                )
             )
         else:
             next_step = self.env._(
@@ -508,8 +519,11 @@ class SaleOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     super(SaleOrder, order)._validate_order()
-            except CreditRefusal as refusal:
-                order._credit_keep_quotation(refusal.args[0])
+            except UserError as error:
+                if not refused_order(error):
+                    raise
+                order._credit_keep_quotation(error.args[0])
+        return None
 
     def _credit_keep_quotation(self, refusal, transaction=None):
         """A customer paid or signed, but the credit rules refuse the order: it stays a quotation, the

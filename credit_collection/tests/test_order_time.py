@@ -66,16 +66,14 @@ class TestOrderTime(CreditCommon):
         self.assertRegex(approval.approved_summary.replace("\xa0", " "), r"^up to .*2,500\.00 of .*3,000\.00$")
         self.assertEqual(order.credit_check_state, "blocked")
         self.assertIn(approval.name, order.credit_check_message)
-        with self.assertRaisesRegex(UserError, r"(?s)%s.*up to .*2,500\.00.*500\.00 more than approved" % approval.name):
+        with self.assertRaisesRegex(UserError, rf"(?s){approval.name}.*up to .*2,500\.00.*500\.00 more than approved"):
             order.action_confirm()
         # the list: approved in full reads differently
         order2 = self._order(1500.00, product=self.product_notax, user=self.salesman).with_user(self.salesman)
         approval2 = self.env["credit.approval"].browse(order2.request_credit_approval("one-off"))
         approval2.with_user(self.manager).action_approve()
         approvals = (approval | approval2).with_user(self.salesman)
-        self.assertEqual(
-            [bool(s.startswith("up to")) for s in approvals.mapped("approved_summary")], [True, False]
-        )
+        self.assertEqual([bool(s.startswith("up to")) for s in approvals.mapped("approved_summary")], [True, False])
         self.assertIn("in full", approval2.with_user(self.salesman).approved_summary)
 
     # ------------------------------------------------------------------ temporary limits
@@ -121,7 +119,9 @@ class TestOrderTime(CreditCommon):
         self.assertEqual(self._codes(order), set(), "Odoo's meaning: no limit")
         self.company.credit_no_limit_policy = "prepay"
         self.assertEqual(self._codes(order), {"no_credit"})
-        with self.assertRaisesRegex(UserError, r"No credit: .*orders must be prepaid.*to be paid before confirmation .*100\.00"):
+        with self.assertRaisesRegex(
+            UserError, r"No credit: .*orders must be prepaid.*to be paid before confirmation .*100\.00"
+        ):
             order.action_confirm()
         self._unapplied_payment(100.00)
         self.assertEqual(self._codes(order), set(), "paid on account before the order")

@@ -1,7 +1,6 @@
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-
-from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 
 from .common import CreditCommon
 
@@ -78,7 +77,9 @@ class TestOrderTimePayment(AccountPaymentCommon, CreditCommon):
         # the paid part still counts in its favour when the salesman retries
         order_s = order.with_user(self.salesman)
         self.assertEqual(order_s.credit_check_state, "blocked")
-        self.assertRegex(order_s.credit_check_message, r"exposure \D*7,500\.00 .*this order \D*3,000\.00; excess \D*500\.00")
+        self.assertRegex(
+            order_s.credit_check_message, r"exposure \D*7,500\.00 .*this order \D*3,000\.00; excess \D*500\.00"
+        )
 
     def test_prepaid_order_passes_a_hold_unless_the_company_says_no(self):
         self.customer.write({"credit_hold": True, "credit_hold_reason": "cheques returned"})
