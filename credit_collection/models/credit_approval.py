@@ -73,7 +73,7 @@ class CreditApproval(models.Model):
     expiry_date = fields.Date(string="Valid Until", readonly=True, tracking=True)
     is_expired = fields.Boolean(compute="_compute_is_expired", search="_search_is_expired")
     rule_names = fields.Char(string="Refused By", compute="_compute_summaries", help="The rules the order broke.")
-    reason_summary = fields.Char(string="Reason (first line)", compute="_compute_summaries")
+    reason_summary = fields.Char(string="Reason (one line)", compute="_compute_summaries")
     approved_summary = fields.Char(
         string="Approved",
         compute="_compute_summaries",
@@ -99,9 +99,9 @@ class CreditApproval(models.Model):
         for approval in self:
             codes = [c for c in (approval.rule_codes or "").split(",") if c]
             approval.rule_names = ", ".join(labels.get(c, c) for c in codes) or False
-            first = (approval.reason or "").strip().splitlines()[:1]
-            line = first[0] if first else ""
-            approval.reason_summary = (line[:77] + "…" if len(line) > 80 else line) or False
+            # one line in a list (the cell ends in "…" and shows the whole text on hover)
+            lines = [line.strip() for line in (approval.reason or "").splitlines() if line.strip()]
+            approval.reason_summary = " · ".join(lines) or False
             if approval.state != "approved":
                 approval.approved_summary = False  # pending or rejected: nothing is approved
             elif approval.currency_id.compare_amounts(approval.approved_amount, approval.order_amount) < 0:

@@ -60,7 +60,7 @@ class TestOrderTime(CreditCommon):
         approval_m = approval.with_user(self.manager)
         self.assertFalse(approval.approved_summary, "a pending request shows no approved amount")
         self.assertEqual(approval.rule_names, "Credit limit")
-        self.assertEqual(approval.reason_summary, "Big project")
+        self.assertEqual(approval.reason_summary, "Big project · Customer pays the deposit next week", "one line")
         approval_m.action_approve(amount=2500.00, comment="not all of it")
         approval.invalidate_recordset()
         self.assertRegex(approval.approved_summary.replace("\xa0", " "), r"^up to .*2,500\.00 of .*3,000\.00$")
