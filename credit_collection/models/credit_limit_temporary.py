@@ -20,8 +20,8 @@ class CreditLimitTemporary(models.Model):
         required=True,
         index=True,
         tracking=True,
-        domain="[('is_company', '=', True)]",
         ondelete="cascade",
+        help="The customer (a contact or address given here is replaced by its company).",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True, tracking=True
@@ -94,6 +94,8 @@ class CreditLimitTemporary(models.Model):
 
     def write(self, vals):
         self._check_can_grant()
+        if vals.get("partner_id"):
+            vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

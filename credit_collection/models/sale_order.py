@@ -284,17 +284,17 @@ class SaleOrder(models.Model):
         total_after = exp.currency.round(exp.total + verdict.credit_amount)
         if exp.currency.compare_amounts(total_after, exp.limit) <= 0:
             return None
+        # Same sentence as without payments or increases (and its translations); the figures say more.
+        this_order = self._credit_fmt(verdict.amount)
         if verdict.prepaid_open:
             this_order = self.env._(
-                "this order %(order)s, of which %(paid)s paid online, counts %(counted)s",
-                order=self._credit_fmt(verdict.amount),
+                "%(order)s, of which %(paid)s paid online, counts %(counted)s",
+                order=this_order,
                 paid=self._credit_fmt(verdict.prepaid_open),
                 counted=self._credit_fmt(verdict.credit_amount),
             )
-        else:
-            this_order = self.env._("this order %(order)s", order=self._credit_fmt(verdict.amount))
-        temporary = exp.extra.get("temporary_limit")
         limit = self._credit_fmt(exp.limit)
+        temporary = exp.extra.get("temporary_limit")
         if temporary:
             limit = self.env._(
                 "%(limit)s (temporary increase of %(increase)s included, until %(until)s)",
@@ -307,13 +307,13 @@ class SaleOrder(models.Model):
             self.env._(
                 "Credit limit exceeded: limit %(limit)s; exposure %(exposure)s (open receivables "
                 "%(receivable)s, draft invoices %(draft)s, orders not invoiced %(orders)s); "
-                "%(this_order)s; excess %(excess)s.",
+                "this order %(order)s; excess %(excess)s.",
                 limit=limit,
                 exposure=self._credit_fmt(exp.total),
                 receivable=self._credit_fmt(exp.receivable),
                 draft=self._credit_fmt(exp.draft_invoices),
                 orders=self._credit_fmt(exp.open_orders),
-                this_order=this_order,
+                order=this_order,
                 excess=self._credit_fmt(total_after - exp.limit),
             ),
         )
