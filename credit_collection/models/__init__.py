@@ -18,10 +18,12 @@ from . import credit_scorecard
 from . import credit_warning
 from . import credit_collection_target
 from . import credit_kpi
+from . import credit_limit_temporary
 from . import credit_overview
 from . import parent_write
 from . import credit_provision_run
 from . import credit_provision_specific
+from . import payment_transaction
 from . import res_company
 from . import res_config_settings
 from . import res_partner

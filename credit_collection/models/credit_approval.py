@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import formatLang
 
 # Set only by the request and decision methods (which run them through sudo after their checks).
 PROTECTED_FIELDS = {
@@ -71,6 +72,49 @@ class CreditApproval(models.Model):
     decision_comment = fields.Text(readonly=True)
     expiry_date = fields.Date(string="Valid Until", readonly=True, tracking=True)
     is_expired = fields.Boolean(compute="_compute_is_expired", search="_search_is_expired")
+    rule_names = fields.Char(string="Refused By", compute="_compute_summaries", help="The rules the order broke.")
+    reason_summary = fields.Char(string="Reason (one line)", compute="_compute_summaries")
+    approved_summary = fields.Char(
+        string="Approved",
+        compute="_compute_summaries",
+        help="How much of the order the approval covers; empty until it is approved.",
+    )
+
+    @api.model
+    def _rule_labels(self):
+        """Readable names of the rule codes an approval is granted for."""
+        return {
+            "hold": self.env._("Credit hold"),
+            "limit": self.env._("Credit limit"),
+            "no_credit": self.env._("No credit (prepay)"),
+            "overdue": self.env._("Overdue invoices"),
+            "grade_term": self.env._("Grade: payment term"),
+            "grade_prepayment": self.env._("Grade: prepayment"),
+            "grade_guarantee": self.env._("Grade: guarantee"),
+        }
+
+    @api.depends("rule_codes", "reason", "state", "approved_amount", "order_amount")
+    def _compute_summaries(self):
+        labels = self._rule_labels()
+        for approval in self:
+            codes = [c for c in (approval.rule_codes or "").split(",") if c]
+            approval.rule_names = ", ".join(labels.get(c, c) for c in codes) or False
+            # one line in a list (the cell ends in "…" and shows the whole text on hover)
+            lines = [line.strip() for line in (approval.reason or "").splitlines() if line.strip()]
+            approval.reason_summary = " · ".join(lines) or False
+            if approval.state != "approved":
+                approval.approved_summary = False  # pending or rejected: nothing is approved
+            elif approval.currency_id.compare_amounts(approval.approved_amount, approval.order_amount) < 0:
+                approval.approved_summary = self.env._(
+                    "up to %(approved)s of %(order)s",
+                    approved=formatLang(self.env, approval.approved_amount, currency_obj=approval.currency_id),
+                    order=formatLang(self.env, approval.order_amount, currency_obj=approval.currency_id),
+                )
+            else:
+                approval.approved_summary = self.env._(
+                    "in full: %(order)s",
+                    order=formatLang(self.env, approval.order_amount, currency_obj=approval.currency_id),
+                )
 
     @api.depends("exposure_receivable", "exposure_draft", "exposure_orders", "order_amount", "credit_limit")
     def _compute_excess(self):

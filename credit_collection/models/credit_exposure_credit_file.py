@@ -5,8 +5,13 @@ stays one query per company whatever the customer's history:
   figures measured against the grade's own tolerance when it has one;
 - ``guarantee_secured``: valid guarantees of the types that secure credit (raise the limit);
 - ``guarantee_total``: every valid guarantee (covers the grade's "guarantee required above");
-- ``prepaid``: {order id: online payments (authorized or done) of the orders being checked}.
-Guarantees count from their start date to their expiry date inclusive, in company currency.
+- ``prepaid``: {order id: online payments (authorized or done) of the orders being checked};
+- ``prepaid_open``: the same, for payments not posted yet. Once posted, a payment is an unapplied
+  credit in the open receivables: deducting it from the order too would count it twice;
+- ``temporary_limit`` / ``temporary_until``: temporary limit increases running today, added to the
+  limit; they lapse by date, with no job to remove them.
+Guarantees and temporary increases count from their first to their last day inclusive, in company
+currency.
 """
 
 import datetime
@@ -95,14 +100,67 @@ class CreditExposure(models.AbstractModel):
             )
         else:
             prepaid = SQL("NULL::jsonb")
-        return [*columns, ("grade", grade), ("guarantee", guarantee), ("prepaid", prepaid)]
+        temporary = SQL(
+            """
+            (SELECT jsonb_build_object('amount', SUM(t.amount), 'until', MIN(t.date_to))
+               FROM credit_limit_temporary t
+              WHERE t.partner_id = p.id
+                AND t.company_id = %(company_id)s
+                AND t.active
+                AND t.date_from <= %(today)s
+                AND t.date_to >= %(today)s)
+            """,
+            company_id=company.id,
+            today=today,
+        )
+        if exclude_order_ids:
+            prepaid_open = SQL(
+                """
+                (SELECT jsonb_object_agg(t.order_id, t.paid)
+                   FROM (SELECT so.id AS order_id,
+                                SUM(tx.amount / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS paid
+                           FROM sale_order so
+                           JOIN res_partner ip ON ip.id = so.partner_invoice_id
+                           JOIN sale_order_transaction_rel rel ON rel.sale_order_id = so.id
+                           JOIN payment_transaction tx ON tx.id = rel.transaction_id
+                          WHERE so.id = ANY(%(order_ids)s)
+                            AND ip.commercial_partner_id = p.id
+                            AND tx.state IN ('authorized', 'done')
+                            AND NOT EXISTS (
+                                SELECT 1
+                                  FROM account_payment ap
+                                  JOIN account_move pm ON pm.id = ap.move_id
+                                 WHERE ap.id = tx.payment_id
+                                   AND pm.state = 'posted')
+                          GROUP BY so.id) t)
+                """,
+                order_ids=list(exclude_order_ids),
+            )
+        else:
+            prepaid_open = SQL("NULL::jsonb")
+        return [
+            *columns,
+            ("grade", grade),
+            ("guarantee", guarantee),
+            ("prepaid", prepaid),
+            ("temporary", temporary),
+            ("prepaid_open", prepaid_open),
+        ]
 
     @api.model
     def _get_exposures(self, partners, company, exclude_orders=None, today=None):
         # the statement reads these tables too: make pending ORM writes visible to it first
-        for model in ("credit.grade", "credit.guarantee", "credit.guarantee.type", "payment.transaction"):
+        for model in (
+            "credit.grade",
+            "credit.guarantee",
+            "credit.guarantee.type",
+            "payment.transaction",
+            "account.payment",
+            "credit.limit.temporary",
+        ):
             self.env[model].flush_model()
         result = super()._get_exposures(partners, company, exclude_orders=exclude_orders, today=today)
+        prepay = company.credit_no_limit_policy == "prepay"
         for exp in result.values():
             grade = exp.extra.get("grade")
             if grade and grade.get("late_due"):
@@ -116,4 +174,13 @@ class CreditExposure(models.AbstractModel):
             # Guarantees raise a limit; they do not create one where there is none (0 = unlimited).
             if exp.has_limit:
                 exp.limit = exp.currency.round(exp.limit + secured)
+            exp.extra["prepaid_open"] = {int(k): float(v) for k, v in (exp.extra.get("prepaid_open") or {}).items()}
+            temporary = exp.extra.get("temporary") or {}
+            increase = exp.currency.round(float(temporary.get("amount") or 0.0))
+            exp.extra["temporary_limit"] = increase
+            exp.extra["temporary_until"] = temporary.get("until")
+            # An increase raises a limit. Where "no limit" means no credit, it is the only credit the
+            # customer has; where it means unlimited, there is nothing to raise.
+            if increase and (exp.has_limit or prepay):
+                exp.limit = exp.currency.round(exp.limit + increase)
         return result

@@ -29,9 +29,44 @@ class ResCompany(models.Model):
         help="Who receives approval requests. Empty: every credit manager of the company.",
     )
 
-    @api.constrains("credit_overdue_days", "credit_overdue_min_amount", "credit_approval_validity_days")
+    credit_usage_warning_percent = fields.Float(
+        string="Usage Warning (%)",
+        default=90.0,
+        help="The quotation's credit banner turns amber when the order would take the customer past this "
+        "share of its limit, before the order is refused. 0 turns the warning off.",
+    )
+    credit_prepaid_passes_hold = fields.Boolean(
+        string="Prepaid Orders Pass a Credit Hold",
+        default=True,
+        help="An order paid in full online carries no credit risk: it may be confirmed even when the "
+        "customer is on credit hold. Untick to stop every order of a customer on hold.",
+    )
+    credit_no_limit_policy = fields.Selection(
+        [("unlimited", "No limit"), ("prepay", "No credit: orders must be prepaid")],
+        string="Customers Without a Limit",
+        default="unlimited",
+        required=True,
+        help="What a customer without a credit limit (0, and no company default) means: no limit "
+        "(Odoo's meaning), or no credit at all, so that its orders are confirmed only once paid.",
+    )
+
+    @api.constrains(
+        "credit_overdue_days",
+        "credit_overdue_min_amount",
+        "credit_approval_validity_days",
+        "credit_usage_warning_percent",
+    )
     def _check_credit_settings(self):
         for company in self:
+            if not 0 <= company.credit_usage_warning_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the usage warning is a share of the limit between 0 and 100 %% "
+                        "(got %(percent)s). Use 0 to turn it off.",
+                        company=company.name,
+                        percent=company.credit_usage_warning_percent,
+                    )
+                )
             if company.credit_overdue_days < 0 or company.credit_overdue_min_amount < 0:
                 raise ValidationError(
                     self.env._(

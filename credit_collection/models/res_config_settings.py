@@ -9,6 +9,9 @@ class ResConfigSettings(models.TransientModel):
     credit_overdue_min_amount = fields.Monetary(related="company_id.credit_overdue_min_amount", readonly=False)
     credit_approval_validity_days = fields.Integer(related="company_id.credit_approval_validity_days", readonly=False)
     credit_approver_id = fields.Many2one(related="company_id.credit_approver_id", readonly=False)
+    credit_usage_warning_percent = fields.Float(related="company_id.credit_usage_warning_percent", readonly=False)
+    credit_prepaid_passes_hold = fields.Boolean(related="company_id.credit_prepaid_passes_hold", readonly=False)
+    credit_no_limit_policy = fields.Selection(related="company_id.credit_no_limit_policy", readonly=False)
 
     def _inverse_account_default_credit_limit(self):
         # Refuse before Odoo stores the ir.default: nothing is written on bad input.

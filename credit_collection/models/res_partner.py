@@ -88,13 +88,25 @@ class ResPartner(models.Model):
         string="Oldest Overdue Invoice", compute="_compute_credit_overdue", groups=POSITION_READERS
     )
     credit_disputed_amount = fields.Monetary(
-        string="Disputed", compute="_compute_credit_overdue", currency_field="credit_currency_id",
+        string="Disputed",
+        compute="_compute_credit_overdue",
+        currency_field="credit_currency_id",
         groups=POSITION_READERS,
     )
     credit_disputed_count = fields.Integer(
         string="Disputed Invoices", compute="_compute_credit_overdue", groups=POSITION_READERS
     )
     credit_has_limit = fields.Boolean(compute="_compute_credit_position")
+    credit_temporary_limit = fields.Monetary(
+        string="Temporary Increase",
+        compute="_compute_credit_position",
+        currency_field="credit_currency_id",
+        help="Temporary limit increases running today, included in the effective limit.",
+        groups=POSITION_READERS,
+    )
+    credit_temporary_limit_ids = fields.One2many(
+        "credit.limit.temporary", "partner_id", string="Temporary Limit Increases", context={"active_test": False}
+    )
     credit_can_manage = fields.Boolean(compute="_compute_credit_can_manage")
 
     # --- Credit file (grades, reviews, guarantees) ---
@@ -171,11 +183,13 @@ class ResPartner(models.Model):
                         "credit_exposure_orders": 0.0,
                         "credit_available": 0.0,
                         "credit_has_limit": False,
+                        "credit_temporary_limit": 0.0,
                     }
                 )
                 continue
             partner.credit_limit_effective = exp.limit
             partner.credit_has_limit = exp.has_limit
+            partner.credit_temporary_limit = exp.extra.get("temporary_limit", 0.0)
             partner.credit_exposure = exp.total
             partner.credit_exposure_receivable = exp.receivable
             partner.credit_exposure_draft = exp.draft_invoices

@@ -14,10 +14,40 @@ class CreditVerdict:
     exposure: object  # credit.exposure Exposure, before this order (earlier orders of a batch included)
     amount: float  # this order, company currency
     failures: list = field(default_factory=list)  # [(rule code, message)]
+    prepaid: float = 0.0  # paid online (authorized or done transactions), company currency
+    prepaid_open: float = 0.0  # the part of it whose payment is not posted yet (not in the receivables)
 
     @property
     def codes(self):
         return {code for code, _msg in self.failures}
+
+    @property
+    def credit_amount(self):
+        """What this order adds to the exposure: the part not paid online. A posted payment is
+        already an unapplied credit in the open receivables, so only unposted ones are deducted."""
+        currency = self.exposure.currency
+        return currency.round(max(self.amount - self.prepaid_open, 0.0))
+
+    @property
+    def fully_paid(self):
+        currency = self.exposure.currency
+        return (
+            currency.compare_amounts(self.amount, 0.0) > 0 and currency.compare_amounts(self.prepaid, self.amount) >= 0
+        )
+
+
+def credit_refusal(message, order):
+    """The UserError of a credit refusal, marked with its order. A plain UserError for every caller
+    (the web client shows it as a warning); the customer-side flows (online payment, portal
+    signature) recognise the mark to keep the quotation instead of failing."""
+    error = UserError(message)
+    error.credit_order = order
+    return error
+
+
+def refused_order(error):
+    """The order a credit refusal was raised for, or None for any other error."""
+    return getattr(error, "credit_order", None)
 
 
 class SaleOrder(models.Model):
@@ -36,6 +66,17 @@ class SaleOrder(models.Model):
         compute="_compute_credit_check",
     )
     credit_check_message = fields.Text(compute="_compute_credit_check")
+    credit_usage_warning = fields.Text(
+        compute="_compute_credit_check",
+        help="Set when the order passes but takes the customer past the company's usage warning share of its limit.",
+    )
+    credit_prepaid_amount = fields.Monetary(
+        string="Paid Online", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_temporary_limit = fields.Monetary(
+        string="Temporary Increase", compute="_compute_credit_check", currency_field="credit_currency_id"
+    )
+    credit_temporary_until = fields.Date(string="Increase Until", compute="_compute_credit_check")
     credit_currency_id = fields.Many2one("res.currency", compute="_compute_credit_check")
     credit_limit_effective = fields.Monetary(
         string="Credit Limit", compute="_compute_credit_check", currency_field="credit_currency_id"
@@ -89,10 +130,18 @@ class SaleOrder(models.Model):
                         "credit_available": 0.0,
                         "credit_available_after": 0.0,
                         "credit_has_limit": False,
+                        "credit_usage_warning": False,
+                        "credit_prepaid_amount": 0.0,
+                        "credit_temporary_limit": 0.0,
+                        "credit_temporary_until": False,
                     }
                 )
                 continue
             exp = verdict.exposure
+            order.credit_prepaid_amount = verdict.prepaid
+            order.credit_temporary_limit = exp.extra.get("temporary_limit", 0.0)
+            order.credit_temporary_until = exp.extra.get("temporary_until") or False
+            order.credit_usage_warning = (not verdict.failures and order._credit_usage_warning(verdict)) or False
             order.credit_limit_effective = exp.limit
             order.credit_has_limit = exp.has_limit
             order.credit_exposure = exp.total
@@ -101,8 +150,10 @@ class SaleOrder(models.Model):
             order.credit_exposure_orders = exp.open_orders
             order.credit_order_amount = verdict.amount
             order.credit_available = exp.available
-            order.credit_available_after = exp.currency.round(exp.available - verdict.amount) if exp.has_limit else 0.0
-            order.credit_check_message = "\n".join(msg for _code, msg in verdict.failures) or False
+            order.credit_available_after = (
+                exp.currency.round(exp.available - verdict.credit_amount) if exp.has_limit else 0.0
+            )
+            messages = [msg for _code, msg in verdict.failures]
             if not verdict.failures:
                 order.credit_check_state = "ok"
             elif order._credit_covering_approval(verdict):
@@ -111,6 +162,36 @@ class SaleOrder(models.Model):
                 order.credit_check_state = "pending"
             else:
                 order.credit_check_state = "blocked"
+                messages += order._credit_approval_shortfalls(verdict)
+            order.credit_check_message = "\n".join(messages) or False
+
+    def _credit_usage_warning(self, verdict):
+        """The amber banner: the order passes, but takes the customer past the warning share of its limit."""
+        self.ensure_one()
+        exp = verdict.exposure
+        percent = self.company_id.credit_usage_warning_percent
+        if not exp.has_limit or percent <= 0 or not self.company_id.account_use_credit_limit:
+            return None
+        after = exp.currency.round(exp.total + verdict.credit_amount)
+        threshold = exp.currency.round(exp.limit * percent / 100.0)
+        if exp.currency.compare_amounts(after, threshold) <= 0:
+            return None
+        return self.env._(
+            "Near the credit limit: exposure after this order %(after)s is %(used)s %% of the limit %(limit)s "
+            "(warning from %(percent)s %%); %(left)s left after this order.",
+            after=self._credit_fmt(after),
+            used=round(after / exp.limit * 100.0, 1),
+            limit=self._credit_fmt(exp.limit),
+            percent=percent,
+            left=self._credit_fmt(exp.limit - after),
+        )
+
+    def _compute_partner_credit_warning(self):
+        # Odoo's own banner has its own formula (no draft invoices, guarantees or grade): where the
+        # addon checks credit, its banner and figures are the only ones shown.
+        ours = self.filtered(lambda o: o.company_id.account_use_credit_limit)
+        ours.partner_credit_warning = ""
+        return super(SaleOrder, self - ours)._compute_partner_credit_warning()
 
     # ------------------------------------------------------------------
     # Evaluation: one exposure query per customer and company, whatever the history
@@ -142,7 +223,13 @@ class SaleOrder(models.Model):
                 amount = order._credit_order_amount()
                 exp_before = replace(exp, open_orders=exp.open_orders + running[partner])
                 running[partner] += amount
-                verdict = CreditVerdict(exposure=exp_before, amount=amount)
+                order_id = order._origin.id
+                verdict = CreditVerdict(
+                    exposure=exp_before,
+                    amount=amount,
+                    prepaid=exp.currency.round(exp.extra.get("prepaid", {}).get(order_id, 0.0)),
+                    prepaid_open=exp.currency.round(exp.extra.get("prepaid_open", {}).get(order_id, 0.0)),
+                )
                 verdict.failures = order._credit_failures(verdict, today=today)
                 verdicts[order.id] = verdict
         return verdicts
@@ -152,6 +239,7 @@ class SaleOrder(models.Model):
         return [
             self._credit_rule_hold,
             self._credit_rule_limit,
+            self._credit_rule_no_credit,
             self._credit_rule_overdue,
             # the grade's trading conditions (credit file)
             self._credit_rule_grade_term,
@@ -166,6 +254,11 @@ class SaleOrder(models.Model):
             result = rule(verdict, today=today)
             if result:
                 failures.append(result)
+        if verdict.fully_paid:
+            # Paid in full online: the order carries no credit risk, so limit, overdue and the grade's
+            # conditions do not apply. A credit hold still stops it if the company says so.
+            keep = set() if self.company_id.credit_prepaid_passes_hold else {"hold"}
+            failures = [failure for failure in failures if failure[0] in keep]
         return failures
 
     def _credit_fmt(self, amount):
@@ -188,22 +281,65 @@ class SaleOrder(models.Model):
         exp = verdict.exposure
         if not self.company_id.account_use_credit_limit or not exp.has_limit:
             return None
-        total_after = exp.currency.round(exp.total + verdict.amount)
+        total_after = exp.currency.round(exp.total + verdict.credit_amount)
         if exp.currency.compare_amounts(total_after, exp.limit) <= 0:
             return None
+        # Same sentence as without payments or increases (and its translations); the figures say more.
+        this_order = self._credit_fmt(verdict.amount)
+        if verdict.prepaid_open:
+            this_order = self.env._(
+                "%(order)s, of which %(paid)s paid online, counts %(counted)s",
+                order=this_order,
+                paid=self._credit_fmt(verdict.prepaid_open),
+                counted=self._credit_fmt(verdict.credit_amount),
+            )
+        limit = self._credit_fmt(exp.limit)
+        temporary = exp.extra.get("temporary_limit")
+        if temporary:
+            limit = self.env._(
+                "%(limit)s (temporary increase of %(increase)s included, until %(until)s)",
+                limit=limit,
+                increase=self._credit_fmt(temporary),
+                until=exp.extra.get("temporary_until"),
+            )
         return (
             "limit",
             self.env._(
                 "Credit limit exceeded: limit %(limit)s; exposure %(exposure)s (open receivables "
                 "%(receivable)s, draft invoices %(draft)s, orders not invoiced %(orders)s); "
                 "this order %(order)s; excess %(excess)s.",
-                limit=self._credit_fmt(exp.limit),
+                limit=limit,
                 exposure=self._credit_fmt(exp.total),
                 receivable=self._credit_fmt(exp.receivable),
                 draft=self._credit_fmt(exp.draft_invoices),
                 orders=self._credit_fmt(exp.open_orders),
-                order=self._credit_fmt(verdict.amount),
+                order=this_order,
                 excess=self._credit_fmt(total_after - exp.limit),
+            ),
+        )
+
+    def _credit_rule_no_credit(self, verdict, today=None):
+        """Where the company reads "no limit" as "no credit", a customer without a limit must have
+        paid (online or on account) what the order adds to its exposure."""
+        exp = verdict.exposure
+        company = self.company_id
+        if not company.account_use_credit_limit or exp.has_limit or company.credit_no_limit_policy != "prepay":
+            return None
+        to_pay = exp.currency.round(exp.total + verdict.credit_amount)
+        if exp.currency.compare_amounts(to_pay, 0.0) <= 0:
+            return None
+        return (
+            "no_credit",
+            self.env._(
+                "No credit: the customer has no credit limit, and in this company a customer without a limit "
+                'gets no credit (setting "Customers Without a Limit": orders must be prepaid). This order '
+                "%(order)s, paid online %(paid)s; exposure %(exposure)s; to be paid before confirmation "
+                "%(to_pay)s. Ask the customer to pay %(to_pay)s, have a credit manager set a credit limit, "
+                "or request a credit approval.",
+                order=self._credit_fmt(verdict.amount),
+                paid=self._credit_fmt(verdict.prepaid),
+                exposure=self._credit_fmt(exp.total),
+                to_pay=self._credit_fmt(to_pay),
             ),
         )
 
@@ -295,15 +431,69 @@ class SaleOrder(models.Model):
                     )
                 )
                 continue
-            raise UserError(order._credit_refusal_message(verdict))
+            raise credit_refusal(order._credit_refusal_message(verdict, today=today), order)
 
-    def _credit_refusal_message(self, verdict):
+    def _credit_approval_shortfalls(self, verdict, today=None):
+        """Why the order's approved credit approvals do not let it through, one line each: a sales
+        rep who sees "Approved" must learn what is missing, not only that the order is refused."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        currency = self.company_id.currency_id
+        lines = []
+        for approval in self.sudo().credit_approval_ids.filtered(lambda a: a.state == "approved"):
+            missing = []
+            if approval.expiry_date and approval.expiry_date < today:
+                missing.append(self.env._("it expired on %(date)s", date=approval.expiry_date))
+            if currency.compare_amounts(approval.approved_amount, verdict.amount) < 0:
+                missing.append(
+                    self.env._(
+                        "this order is %(order)s, %(missing)s more than approved",
+                        order=self._credit_fmt(verdict.amount),
+                        missing=self._credit_fmt(verdict.amount - approval.approved_amount),
+                    )
+                )
+            granted = set((approval.rule_codes or "").split(","))
+            new_rules = verdict.codes - granted
+            if new_rules:
+                labels = approval._rule_labels()
+                missing.append(
+                    self.env._(
+                        "it was granted for %(granted)s; the order now also breaks %(rules)s",
+                        granted=", ".join(labels.get(c, c) for c in sorted(granted) if c),
+                        rules=", ".join(labels.get(c, c) for c in sorted(new_rules)),
+                    )
+                )
+            if missing:
+                lines.append(
+                    self.env._(
+                        "Credit approval %(approval)s was approved by %(manager)s up to %(amount)s, valid until "
+                        "%(expiry)s, but does not cover this order: %(missing)s.",
+                        approval=approval.name,
+                        manager=approval.decided_by_id.name,
+                        amount=self._credit_fmt(approval.approved_amount),
+                        expiry=approval.expiry_date,
+                        missing="; ".join(missing),
+                    )
+                )
+        return lines
+
+    def _credit_refusal_message(self, verdict, today=None):
         lines = "\n".join(f"• {msg}" for _code, msg in verdict.failures)
         pending = self.sudo().credit_approval_ids.filtered(lambda a: a.state == "pending")
+        shortfalls = self._credit_approval_shortfalls(verdict, today=today)
         if pending:
             next_step = self.env._(
                 "Credit approval %(approval)s is waiting for a credit manager's decision.",
                 approval=pending[0].name,
+            )
+        elif shortfalls:
+            next_step = (
+                "\n".join(shortfalls)
+                + "\n"
+                + self.env._(
+                    'What you can do: click "Request Credit Approval" to ask for a new approval covering the whole '
+                    "order, or reduce the order to what was approved."
+                )
             )
         else:
             next_step = self.env._(
@@ -317,6 +507,66 @@ class SaleOrder(models.Model):
             reasons=lines,
             next=next_step,
         )
+
+    # ------------------------------------------------------------------
+    # Paid or signed by the customer but refused: the quotation waits for people, the payment does not
+    # ------------------------------------------------------------------
+    def _validate_order(self):
+        """Odoo's confirmation on the customer's side (a quotation signed on the portal): a credit
+        refusal leaves the order a quotation for people to decide, never internal figures on the
+        customer's screen."""
+        for order in self:
+            try:
+                with self.env.cr.savepoint():
+                    super(SaleOrder, order)._validate_order()
+            except UserError as error:
+                if not refused_order(error):
+                    raise
+                order._credit_keep_quotation(error.args[0])
+        return None
+
+    def _credit_keep_quotation(self, refusal, transaction=None):
+        """A customer paid or signed, but the credit rules refuse the order: it stays a quotation, the
+        salesperson and the credit approvers get an activity, the customer a neutral message."""
+        self.ensure_one()
+        order = self.sudo()
+        if transaction:
+            amount = formatLang(self.env, transaction.amount, currency_obj=transaction.currency_id)
+            note = self.env._(
+                "Payment %(reference)s of %(amount)s received online, but the order was not confirmed:\n"
+                "%(refusal)s\nConfirm it once the credit rules allow it, or request a credit approval.",
+                reference=transaction.reference,
+                amount=amount,
+                refusal=refusal,
+            )
+            # what the customer reads: no figure of its credit position
+            public = self.env._(
+                "Thank you for your payment of %(amount)s. Your order is being reviewed: we will confirm it shortly.",
+                amount=amount,
+            )
+        else:
+            note = self.env._(
+                "The customer accepted the quotation, but it was not confirmed:\n%(refusal)s\n"
+                "Confirm it once the credit rules allow it, or request a credit approval.",
+                refusal=refusal,
+            )
+            public = self.env._("Thank you for your order. It is being reviewed: we will confirm it shortly.")
+        order.message_post(body=note, subtype_xmlid="mail.mt_note")
+        order.message_post(
+            body=public, message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=order.partner_id.ids
+        )
+        users = order.user_id | order.company_id.credit_approver_id
+        if not order.company_id.credit_approver_id:
+            group = self.env.ref("credit_collection.group_credit_manager")
+            managers = group.all_user_ids if "all_user_ids" in group._fields else group.users
+            users |= managers.filtered(lambda u: order.company_id in u.company_ids and not u.share and u.active)
+        for user in users:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=user.id,
+                summary=self.env._("Not confirmed by the credit check: the customer is waiting"),
+                note=note,
+            )
 
     # ------------------------------------------------------------------
     # Approval requests
@@ -409,7 +659,8 @@ class SaleOrder(models.Model):
         exp = verdict.exposure
         currency = exp.currency
         required = currency.round(verdict.amount * grade["prepayment"] / 100.0)
-        online = currency.round(exp.extra.get("prepaid", {}).get(self.id, 0.0))
+        # a posted online payment is in the customer's unapplied credit (on_account) already
+        online = verdict.prepaid_open
         # Money the customer left with us (unapplied payments, credit notes) beyond everything it owes
         # and every order already confirmed: it may pay for this order.
         on_account = currency.round(max(-exp.total, 0.0))

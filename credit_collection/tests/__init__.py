@@ -16,6 +16,8 @@ from . import test_exposure
 from . import test_i18n
 from . import test_internal_control
 from . import test_kpi
+from . import test_order_time
+from . import test_order_time_payment
 from . import test_packaging
 from . import test_provision
 from . import test_query_count

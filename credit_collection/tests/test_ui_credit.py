@@ -30,9 +30,12 @@ class TestCreditApprovalTour(HttpCase):
         url = f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}"
         self.start_tour(url, "credit_approval_request_tour", login="tour_sales")
         self.assertEqual(order.credit_approval_ids.state, "pending")
-        self.start_tour(
-            "/odoo/action-credit_collection.credit_approval_action", "credit_approval_decide_tour", login="tour_credit"
-        )
-        self.assertEqual(order.credit_approval_ids.state, "approved")
+        approvals_url = "/odoo/action-credit_collection.credit_approval_action"
+        self.start_tour(approvals_url, "credit_approval_partial_tour", login="tour_credit")
+        self.assertEqual(order.credit_approval_ids.approved_amount, 400.0)
+        self.start_tour(url, "credit_approval_partial_refused_tour", login="tour_sales")
+        self.assertEqual(order.credit_approval_ids.mapped("state"), ["pending", "approved"])
+        self.start_tour(approvals_url, "credit_approval_decide_tour", login="tour_credit")
+        self.assertEqual(order.credit_approval_ids.mapped("state"), ["approved", "approved"])
         self.start_tour(url, "credit_approval_confirm_tour", login="tour_sales")
         self.assertEqual(order.state, "sale")
