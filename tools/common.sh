@@ -87,6 +87,11 @@ find_pg_bin() {
   die "PostgreSQL server binaries (initdb, pg_ctl) not found"
 }
 
+# Odoo prints PDFs (statements, collection letters, invoices attached to reminders) with wkhtmltopdf.
+ensure_wkhtmltopdf() {
+  command -v wkhtmltopdf >/dev/null 2>&1 || apt_install wkhtmltopdf
+}
+
 ensure_chromium() {
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
     || command -v google-chrome >/dev/null 2>&1 || apt_install chromium

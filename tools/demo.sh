@@ -13,6 +13,7 @@ find_odoo
 find_pg_bin
 if [ "${1:-}" = "--stop" ]; then pg_stop "$RUN_DIR/pg"; info "demo cluster stopped"; exit 0; fi
 ensure_py_packages xlsxwriter=XlsxWriter
+ensure_wkhtmltopdf
 pg_start "$RUN_DIR/pg"
 write_odoo_conf "$RUN_DIR/odoo.conf"
 
