@@ -8,6 +8,19 @@ An amount moves from one component to the next as the order travels order -> dra
 posted -> paid, so it is never counted twice: the order component only counts what no
 (non-cancelled) invoice line of the order covers yet.
 
+Odoo 18 branches: core pools a customer's receivables of a company's branches under the root
+company (res.partner.credit reads ``company_id child_of company.root_id``). The exposure follows it:
+for a company it is computed over the company's root and all the root's branches (receivables,
+draft invoices and open orders), against the limit the customer has in the root company, so that a
+customer cannot take the group's limit once per branch. The other figures of the pool follow:
+- the overdue rule reads the pooled receivables: being late with one branch is being late with the
+  group, as core's ``credit`` shows it; the tolerance and minimum stay the ordering company's settings;
+- a credit hold set in any company of the pool stops orders in all of them (a stop-supply decision
+  cannot be dodged by ordering through a sibling branch); the reason names the company that set it;
+- guarantees and temporary increases registered in any company of the pool raise the pooled limit
+  (branches are one legal entity, with one currency: core delegates the currency to the root).
+A company without branches is its own pool: nothing changes for it.
+
 Everything is read by one SQL statement whatever the customer's history, so the order-time
 check costs a constant number of queries (see bench/).
 """
@@ -76,19 +89,31 @@ class CreditExposure(models.AbstractModel):
         """Other issues' figures, read by the same statement: [(key, SQL expression)].
 
         Each expression is evaluated per customer row (alias ``p``: res_partner) and its value lands
-        in ``Exposure.extra[key]``. Extend with super() + your columns.
+        in ``Exposure.extra[key]``; the CTE ``family`` (column ``id``) holds the companies pooled
+        with ``company`` (its root and the root's branches). Extend with super() + your columns.
         """
         return []
 
     @api.model
     def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before):
         """One statement for every component; grouped by commercial partner."""
-        company_key = str(company.id)
         extra = self._exposure_extra_columns(company, exclude_order_ids or [], today)
         extra_select = SQL("").join(SQL(", %s", expr) for _key, expr in extra)
         return SQL(
             """
-            WITH input AS (
+            WITH root AS (
+                -- the root company of the company asked about, as the key of company-dependent values
+                SELECT SPLIT_PART(rc.parent_path, '/', 1) AS key
+                  FROM res_company rc
+                 WHERE rc.id = %(company_id)s
+            ),
+            family AS (
+                -- the pool: the root and all its branches (core's credit: company_id child_of root_id)
+                SELECT f.id, f.name, f.parent_path
+                  FROM res_company f
+                 WHERE SPLIT_PART(f.parent_path, '/', 1) = (SELECT key FROM root)
+            ),
+            input AS (
                 -- the partners asked about (order addresses, contacts...) and their commercial partner
                 SELECT i.id AS input_id, i.commercial_partner_id AS cid
                   FROM res_partner i
@@ -118,7 +143,7 @@ class CreditExposure(models.AbstractModel):
                                           THEN COALESCE(aml.date_maturity, aml.date) END AS due
                         ) d
                         WHERE aml.partner_id = c.partner_id
-                          AND aml.company_id = %(company_id)s
+                          AND aml.company_id IN (SELECT id FROM family)
                           AND aml.parent_state = 'posted'
                           AND aml.reconciled IS NOT TRUE
                           AND aml.amount_residual != 0  -- the partial index account_move_line_credit_open_idx
@@ -140,7 +165,7 @@ class CreditExposure(models.AbstractModel):
                 SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
                   FROM account_move m
                  WHERE m.commercial_partner_id IN (SELECT cid FROM input)
-                   AND m.company_id = %(company_id)s
+                   AND m.company_id IN (SELECT id FROM family)
                    AND m.state = 'draft'
                    AND m.move_type IN ('out_invoice', 'out_refund')
                  GROUP BY m.commercial_partner_id
@@ -164,7 +189,7 @@ class CreditExposure(models.AbstractModel):
                         WHERE sol.order_id = so.id
                           AND am.state != 'cancel'
                   ) inv ON TRUE
-                 WHERE so.company_id = %(company_id)s
+                 WHERE so.company_id IN (SELECT id FROM family)
                    AND so.state = 'sale'
                    AND so.invoice_status != 'invoiced'
                    AND so.id != ALL(%(exclude_order_ids)s)
@@ -172,9 +197,18 @@ class CreditExposure(models.AbstractModel):
             )
             SELECT p.id,
                    COALESCE(r.amount, 0), COALESCE(d.amount, 0), COALESCE(o.amount, 0),
-                   (p.credit_limit ->> %(company_key)s)::numeric,
-                   COALESCE((p.credit_hold ->> %(company_key)s)::boolean, FALSE),
-                   COALESCE(p.credit_hold_reason ->> %(company_key)s, ''),
+                   -- the limit as core reads it in the root company
+                   (p.credit_limit ->> (SELECT key FROM root))::numeric,
+                   -- held in any company of the pool; another company's hold names that company
+                   COALESCE((SELECT BOOL_OR((p.credit_hold ->> f.id::text)::boolean) FROM family f), FALSE),
+                   COALESCE((SELECT STRING_AGG(
+                                        CASE WHEN f.id = %(company_id)s
+                                             THEN NULLIF(p.credit_hold_reason ->> f.id::text, '')
+                                             ELSE f.name || COALESCE(
+                                                 ': ' || NULLIF(p.credit_hold_reason ->> f.id::text, ''), '')
+                                        END, '; ' ORDER BY f.id != %(company_id)s, f.parent_path)
+                               FROM family f
+                              WHERE (p.credit_hold ->> f.id::text)::boolean), ''),
                    COALESCE(r.overdue, 0), r.oldest_due,
                    COALESCE(r.late, 0), r.late_due,
                    ARRAY(SELECT i.input_id FROM input i WHERE i.cid = p.id)
@@ -187,7 +221,6 @@ class CreditExposure(models.AbstractModel):
             """,
             partner_ids=list(partner_ids),
             company_id=company.id,
-            company_key=company_key,
             exclude_order_ids=list(exclude_order_ids or []),
             today=today,
             late_before=late_before,
@@ -196,7 +229,8 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _get_exposures(self, partners, company, exclude_orders=None, today=None):
-        """Return {commercial partner id: Exposure} for the customers of `partners` in `company`.
+        """Return {commercial partner id: Exposure} for the customers of `partners` in `company`,
+        pooled over the company's root and its branches (see the module docstring).
 
         `partners` may be contacts or addresses: the statement itself rolls them up to their
         commercial partner (each Exposure lists them in `input_partner_ids`), so no partner needs
@@ -218,7 +252,8 @@ class CreditExposure(models.AbstractModel):
         extra_keys = [key for key, _expr in self._exposure_extra_columns(company, exclude_ids, today)]
         self.env.cr.execute(self._exposure_query(partners.ids, company, exclude_ids, today, late_before))
         rows = self.env.cr.fetchall()
-        default_limit = self._default_credit_limit(company)  # may query: only after fetchall()
+        # the pool's limit is the root's: its default too (may query: only after fetchall())
+        default_limit = self._default_credit_limit(company.sudo().root_id)
         currency = company.currency_id
         result = {}
         for row in rows:
@@ -268,7 +303,12 @@ class CreditExposure(models.AbstractModel):
                   JOIN res_partner p ON p.id = aml.partner_id
                   JOIN account_account acc ON acc.id = aml.account_id
                  WHERE p.commercial_partner_id = %(partner_id)s
-                   AND aml.company_id = %(company_id)s
+                   -- the pool of the exposure: the company's root and its branches
+                   AND aml.company_id IN (
+                       SELECT f.id
+                         FROM res_company f
+                         JOIN res_company c ON SPLIT_PART(c.parent_path, '/', 1) = SPLIT_PART(f.parent_path, '/', 1)
+                        WHERE c.id = %(company_id)s)
                    AND aml.parent_state = 'posted'
                    AND aml.reconciled IS NOT TRUE
                    AND aml.amount_residual > 0
@@ -293,7 +333,10 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _lock_customers(self, partners, company):
-        """Serialize credit decisions per customer and company.
+        """Serialize credit decisions per customer and pool of companies.
+
+        The row is keyed by the company's root: the exposure pools a root and its branches, so two
+        confirmations of the same customer in two branches must write the same row too.
 
         Odoo runs REPEATABLE READ: a SELECT ... FOR UPDATE would not make a later read see a
         concurrent commit. Writing the same row does: the second of two concurrent transactions
@@ -309,8 +352,10 @@ class CreditExposure(models.AbstractModel):
             SQL(
                 """
                 INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
-                SELECT DISTINCT p.commercial_partner_id, %(company_id)s, NOW() AT TIME ZONE 'UTC'
+                SELECT DISTINCT p.commercial_partner_id, SPLIT_PART(rc.parent_path, '/', 1)::int,
+                       NOW() AT TIME ZONE 'UTC'
                   FROM res_partner p
+                  JOIN res_company rc ON rc.id = %(company_id)s
                  WHERE p.id = ANY(%(ids)s)
                  ORDER BY 1
                 ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at

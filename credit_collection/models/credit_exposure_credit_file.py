@@ -10,6 +10,10 @@ stays one query per company whatever the customer's history:
   credit in the open receivables: deducting it from the order too would count it twice;
 - ``temporary_limit`` / ``temporary_until``: temporary limit increases running today, added to the
   limit; they lapse by date, with no job to remove them.
+The grade is the ordering company's own (grades and their conditions belong to a company); the
+figures are pooled like the exposure (``family``: the company's root and its branches): the grade's
+overdue amounts read the pooled receivables, and guarantees and temporary increases registered in
+any company of the pool raise the pooled limit, which is the root's.
 Guarantees and temporary increases count from their first to their last day inclusive, in company
 currency.
 """
@@ -51,7 +55,7 @@ class CreditExposure(models.AbstractModel):
                       JOIN account_account acc ON acc.id = aml.account_id
                      WHERE g.own_overdue_tolerance
                        AND lp.commercial_partner_id = p.id
-                       AND aml.company_id = %(company_id)s
+                       AND aml.company_id IN (SELECT id FROM family)
                        AND aml.parent_state = 'posted'
                        AND aml.reconciled IS NOT TRUE
                        AND acc.account_type = 'asset_receivable'
@@ -61,7 +65,6 @@ class CreditExposure(models.AbstractModel):
               WHERE g.id = (p.credit_grade_id ->> %(company_key)s)::int
                 AND g.active)
             """,
-            company_id=company.id,
             company_key=company_key,
             today=today,
         )
@@ -73,12 +76,11 @@ class CreditExposure(models.AbstractModel):
                FROM credit_guarantee gu
                JOIN credit_guarantee_type gt ON gt.id = gu.type_id
               WHERE gu.partner_id = p.id
-                AND gu.company_id = %(company_id)s
+                AND gu.company_id IN (SELECT id FROM family)
                 AND gu.active
                 AND gu.date_from <= %(today)s
                 AND (gu.date_to IS NULL OR gu.date_to >= %(today)s))
             """,
-            company_id=company.id,
             today=today,
         )
         if exclude_order_ids:
@@ -105,12 +107,11 @@ class CreditExposure(models.AbstractModel):
             (SELECT jsonb_build_object('amount', SUM(t.amount), 'until', MIN(t.date_to))
                FROM credit_limit_temporary t
               WHERE t.partner_id = p.id
-                AND t.company_id = %(company_id)s
+                AND t.company_id IN (SELECT id FROM family)
                 AND t.active
                 AND t.date_from <= %(today)s
                 AND t.date_to >= %(today)s)
             """,
-            company_id=company.id,
             today=today,
         )
         if exclude_order_ids:

@@ -2,10 +2,12 @@ from odoo import fields, models
 
 
 class CreditPartnerLock(models.Model):
-    """One row per customer and company, written by every credit decision.
+    """One row per customer and root company, written by every credit decision.
 
     It exists only so that two concurrent confirmations for the same customer write the same
-    row and PostgreSQL serializes them (see credit.exposure._lock_customers).
+    row and PostgreSQL serializes them (see credit.exposure._lock_customers). The company is the
+    root of the ordering company: the exposure pools a root and its branches, so confirmations in
+    two branches of one root must meet on the same row.
     """
 
     _name = "credit.partner.lock"

@@ -1,5 +1,6 @@
 from . import test_aging
 from . import test_approval
+from . import test_branches
 from . import test_cashin_forecast
 from . import test_collection_day, test_collection_worklist
 from . import test_collection_promise
