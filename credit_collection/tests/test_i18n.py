@@ -5,6 +5,7 @@ import zipfile
 from collections import Counter
 
 import polib
+from babel.messages import extract
 
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, TransactionCase, tagged
@@ -47,6 +48,20 @@ class TestTranslationFiles(BaseCase):
 
     def test_placeholders_intact(self):
         self.assertEqual(placeholder_errors(zh_catalog()), [])
+
+    def test_every_python_file_extracts(self):
+        """Odoo's export reads code terms with Babel, which evaluates each string argument of `_()`:
+        an f-string there (even as a placeholder's value) stops the file's extraction at that call,
+        and the terms after it silently leave the template, then the translation."""
+        addon = os.path.dirname(I18N)
+        for root, _dirs, files in os.walk(addon):
+            for name in files:
+                if name.endswith(".py"):
+                    with open(os.path.join(root, name), "rb") as fileobj:
+                        try:
+                            list(extract.extract("python", fileobj, keywords={"_": None, "_lt": None}))
+                        except Exception as error:  # any failure loses the terms after it
+                            self.fail(f"{os.path.relpath(fileobj.name, addon)}: terms not extractable ({error!r})")
 
     def test_a_renamed_or_missing_placeholder_is_caught(self):
         entries = [
