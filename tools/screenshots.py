@@ -108,6 +108,35 @@ SCREENS = [
         None,
         ".o_graph_renderer canvas",
     ),
+    # The same screens for a user who works in Chinese (cc_zh), to look at both languages side by side.
+    (
+        "worklist_zh",
+        "cc_zh",
+        "/odoo/action-credit_collection.credit_collection_worklist_action",
+        None,
+        ".o_data_row",
+    ),
+    (
+        "customer_credit_tab_zh",
+        "cc_zh",
+        "/odoo/action-credit_collection.res_partner_action_credit/{credit_collection.demo_partner_blueharbor}",
+        "document.querySelector('a[name=credit_control]').click()",
+        "div[name=credit_exposure]",
+    ),
+    (
+        "aging_pivot_zh",
+        "cc_zh",
+        "/odoo/action-credit_collection.credit_aging_report_action",
+        "document.querySelector('.o_switch_view.o_pivot') && document.querySelector('.o_switch_view.o_pivot').click()",
+        ".o_pivot table",
+    ),
+    (
+        "provision_run_zh",
+        "cc_zh",
+        "/odoo/action-credit_collection.credit_provision_run_action/{credit_collection.demo_provision_run}",
+        None,
+        ".o_form_view .o_field_widget",
+    ),
     (
         "statement",
         "cc_manager",
