@@ -35,11 +35,7 @@ def measure(env):
     with env.cr.savepoint(flush=False) as savepoint:
         if row:
             partner = env["res.partner"].browse(row[0])
-            review = (
-                env["credit.review"]
-                .sudo()
-                .create({"partner_id": partner.id, "company_id": company.id})
-            )
+            review = env["credit.review"].sudo().create({"partner_id": partner.id, "company_id": company.id})
             env.flush_all()
             env.invalidate_all()
             queries, start = _count(env), time.perf_counter()
