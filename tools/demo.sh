@@ -23,7 +23,12 @@ if psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | gre
     --log-level=warn || die "upgrade of $DB failed"
 else
   info "creating the demo database $DB (a few minutes)"
-  if ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -i credit_collection --load-language=zh_CN \
+  # Chinese is loaded in a second step: a language loaded while the database is created becomes
+  # every user's and the company's default (res.lang.install_lang), and the demo speaks English
+  # except for cc_zh.
+  if ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -i credit_collection \
+       --stop-after-init --log-level=warn \
+     || ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" --load-language=zh_CN \
        --stop-after-init --log-level=warn; then
     psql -d postgres -c "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
     die "creating $DB failed; nothing was kept, re-run 'make demo' after fixing the cause"
