@@ -14,12 +14,16 @@ from . import credit_grade
 from . import credit_guarantee
 from . import credit_partner_lock
 from . import credit_review
+from . import credit_review_rating
+from . import credit_review_score_line
+from . import credit_review_scoring
 from . import credit_scorecard
 from . import credit_warning
 from . import credit_collection_target
 from . import credit_kpi
 from . import credit_limit_temporary
 from . import credit_overview
+from . import credit_payment_behaviour
 from . import parent_write
 from . import credit_provision_run
 from . import credit_provision_specific
@@ -27,4 +31,6 @@ from . import payment_transaction
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_collection
+from . import res_partner_credit_file
 from . import sale_order

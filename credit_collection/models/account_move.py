@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_round, format_date
+from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 from odoo.tools.sql import create_index
 
@@ -116,32 +116,17 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.invoice_date_due)
         (self - invoices).update({"collection_predicted_date": False, "collection_predicted_passed": False})
-        Partner = self.env["res.partner"].sudo()
+        behaviour = self.env["credit.payment.behaviour"].sudo()
         for company in invoices.company_id:
             moves = invoices.filtered(lambda m, company=company: m.company_id == company)
-            partners = moves.commercial_partner_id
-            days_late = Partner._collection_days_late(partners, company, today)
-            # customers without paid history: the average of their grade's customers, else the company's
-            by_grade = {}
-            if "credit_grade_id" in Partner._fields and any(p.id not in days_late for p in partners):
-                by_grade = Partner._collection_days_late_by_grade(company, today)
-            default = company.collection_default_days_late
+            days_late = behaviour._expected_days_late(moves.commercial_partner_id, company, today)
             for move in moves:
-                partner = move.commercial_partner_id
-                late = days_late.get(partner.id)
-                if late is None and by_grade:
-                    late = by_grade.get(partner.with_company(company).sudo().credit_grade_id.id)
-                if late is None:
-                    late = default
-                # half away from zero, as SQL's ROUND in the cash-in forecast (Python's round() is
-                # banker's rounding: 2.5 -> 2)
-                shift = int(float_round(late, precision_digits=0, rounding_method="HALF-UP"))
-                predicted = move.invoice_date_due + timedelta(days=shift)
-                # an open invoice whose usual date has passed is expected any day now: today, as the
-                # cash-in forecast counts it (never a date in the past)
-                passed = predicted < today and move.payment_state not in ("paid", "in_payment", "reversed")
-                move.collection_predicted_date = today if passed else predicted
-                move.collection_predicted_passed = passed
+                move.collection_predicted_date, move.collection_predicted_passed = behaviour._predicted_date(
+                    move.invoice_date_due,
+                    days_late[move.commercial_partner_id.id],
+                    today,
+                    move.payment_state not in ("paid", "in_payment", "reversed"),
+                )
 
     def _collection_check_protected(self, vals):
         protected = PROTECTED_COLLECTION_FIELDS & set(vals)

@@ -98,7 +98,7 @@ class CreditCashinForecast(models.Model):
                AND aml.amount_residual != 0
                AND aml.date <= %(today)s
             """,
-            late=self.env["res.partner"]._collection_days_late_query(None, company, today),
+            late=self.env["credit.payment.behaviour"]._days_late_query(None, company, today),
             default=company.collection_default_days_late,
             company=company.id,
             today=today,

@@ -120,7 +120,7 @@ class TestCollectionWorklist(CollectionCommon):
         with freeze_time(day(0) + timedelta(days=400)):
             move.invalidate_recordset(["collection_predicted_date"])
             self.assertEqual(
-                self.env["res.partner"]._collection_days_late(self.customer, self.company),
+                self.env["credit.payment.behaviour"]._days_late(self.customer, self.company),
                 {},
                 "history older than 12 months is ignored",
             )
