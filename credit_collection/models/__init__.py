@@ -33,4 +33,8 @@ from . import res_config_settings
 from . import res_partner
 from . import res_partner_collection
 from . import res_partner_credit_file
+from . import credit_verdict
 from . import sale_order
+from . import sale_order_credit_approval
+from . import sale_order_credit_enforcement
+from . import sale_order_credit_grade
