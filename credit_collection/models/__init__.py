@@ -1,4 +1,6 @@
 from . import account_move
+from . import account_move_dispute
+from . import account_move_late_fee
 from . import credit_aging_bucket_set
 from . import credit_aging_engine
 from . import credit_aging_grade_rate
@@ -26,6 +28,9 @@ from . import credit_overview
 from . import credit_payment_behaviour
 from . import parent_write
 from . import credit_provision_run
+from . import credit_provision_run_line
+from . import credit_provision_run_posting
+from . import credit_provision_cohort
 from . import credit_provision_specific
 from . import payment_transaction
 from . import res_company
