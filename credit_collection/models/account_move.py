@@ -64,7 +64,7 @@ class AccountMove(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # Collection stages (issue 4)
+    # Collection stages
     # ------------------------------------------------------------------
 
     # -- where the invoice stands in the chase (written by the daily run)

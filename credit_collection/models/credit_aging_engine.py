@@ -112,42 +112,27 @@ class CreditAgingEngine(models.AbstractModel):
         companies = self._check_companies(companies) if companies is not None else self.env.companies
         return as_of, basis, bucket_set.sudo(), companies
 
-    # ------------------------------------------------------------------ optional fields of other issues
+    # ------------------------------------------------------------------ grade and dispute columns
     @api.model
     def _grade_sql(self, partner_alias, company_alias):
-        """The customer's grade when res.partner.credit_grade_id exists (issue 3), else NULL."""
-        field = self.env["res.partner"]._fields.get("credit_grade_id")
-        if not field or not field.store:
-            return SQL("NULL::int")
-        if field.company_dependent:
-            return SQL(
-                "(%s ->> %s::text)::int",
-                SQL.identifier(partner_alias, "credit_grade_id"),
-                SQL.identifier(company_alias, "company_id"),
-            )
-        return SQL.identifier(partner_alias, "credit_grade_id")
+        """The customer's grade in the item's company (res.partner.credit_grade_id, company-dependent)."""
+        return SQL(
+            "(%s ->> %s::text)::int",
+            SQL.identifier(partner_alias, "credit_grade_id"),
+            SQL.identifier(company_alias, "company_id"),
+        )
 
     @api.model
     def _dispute_sql(self, line_alias):
-        """Is the item's invoice disputed? When account.move.collection_dispute exists (issue 4).
+        """Is the item's invoice disputed (account.move.collection_dispute)?
 
         Written as membership of the disputed invoices (a hashed sub-plan over the partial index
         account_move_collection_disputed_idx) so that no item needs a join to its invoice for it.
         """
-        field = self.env["account.move"]._fields.get("collection_dispute")
-        if not field or not field.store or field.company_dependent:
-            return SQL("FALSE")
-        column = SQL.identifier("dm", "collection_dispute")
-        if field.type == "boolean":
-            condition = column  # exactly the partial index's predicate
-        elif field.type in ("char", "text", "selection"):
-            condition = SQL("COALESCE(%s, '') NOT IN ('', 'none', 'resolved')", column)
-        else:
-            condition = SQL("%s IS NOT NULL", column)
+        # the predicate is exactly the partial index's
         return SQL(
-            "(%s IN (SELECT dm.id FROM account_move dm WHERE %s))",
+            "(%s IN (SELECT dm.id FROM account_move dm WHERE dm.collection_dispute))",
             SQL.identifier(line_alias, "move_id"),
-            condition,
         )
 
     @api.model

@@ -1,4 +1,4 @@
-"""Collection KPIs per month, company, salesperson or sales team (shared/domain.md, Formulas).
+"""Collection KPIs per month, company, salesperson or sales team (docs/reports.md, "Collection KPIs and targets").
 
 All receivable figures come from the aging engine (AR at each month end, current = not yet due
 at that date); credit sales = receivable side of posted customer invoices and refunds dated in the
@@ -15,8 +15,8 @@ month (tax included, net of refunds, company currency).
   * per salesperson / team: payments and bank lines reconciled in the month with that person's
     (team's) invoices, since an unapplied payment belongs to nobody.
   Each KPI line says which basis it shows.
-- Written off = the receivable amounts of the invoices written off in the month with the write-off
-  of issue 4 (still in force: a reversed write-off is no bad debt); bad-debt ratio = written off ÷
+- Written off = the receivable amounts of the invoices written off in the month with the collection
+  write-off (still in force: a reversed write-off is no bad debt); bad-debt ratio = written off ÷
   credit sales over the 12 months up to the month × 100 (a single month is too spiky to read).
 """
 

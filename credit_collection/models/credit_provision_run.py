@@ -129,10 +129,10 @@ class CreditProvisionRun(models.Model):
                 raise UserError(self.env._("A posted provision run cannot be changed; cancel its entry first."))
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
         if any(run.state == "posted" for run in self):
             raise UserError(self.env._("A posted provision run cannot be deleted."))
-        return super().unlink()
 
     def _last_run_value(self, field_name):
         last = self.search([("company_id", "=", self.env.company.id), (field_name, "!=", False)], limit=1)

@@ -238,10 +238,10 @@ class CreditReview(models.Model):
                     )
         return super().create(vals_list)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
         if any(r.state != "draft" for r in self):
             raise UserError(self.env._("Only draft reviews can be deleted: submitted ones are the credit archive."))
-        return super().unlink()
 
     def _internal(self):
         """The review as superuser, for the writes of its own methods once they have checked who calls."""
@@ -307,15 +307,12 @@ class CreditReview(models.Model):
 
     def _schedule_decision_activity(self):
         self.ensure_one()
-        approver = self.company_id.credit_approver_id
-        if approver and approver != self.submitted_by_id:
-            users = approver
-        else:
-            group = self.env.ref("credit_collection.group_credit_manager")
-            users = group.users.filtered(
-                lambda u: self.company_id in u.company_ids and not u.share and u.active and u != self.submitted_by_id
-            )[:1]
-        for user in users:
+        # one decider, never the analyst who submitted: the approver, else another credit manager
+        company = self.company_id
+        users = (company._credit_approvers() - self.submitted_by_id) or (
+            company._credit_managers() - self.submitted_by_id
+        )
+        for user in users[:1]:
             self.activity_schedule(
                 "credit_collection.mail_activity_type_credit_review",
                 user_id=user.id,

@@ -111,7 +111,7 @@ class CreditWarning(models.AbstractModel):
                         ),
                     )
                 )
-        if "collection_broken_promise_count" in partner._fields and partner.sudo().collection_broken_promise_count:
+        if partner.sudo().collection_broken_promise_count:
             signals.append(
                 (
                     "broken_promise",

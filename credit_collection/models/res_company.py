@@ -50,6 +50,18 @@ class ResCompany(models.Model):
         "(Odoo's meaning), or no credit at all, so that its orders are confirmed only once paid.",
     )
 
+    def _credit_managers(self):
+        """The company's credit managers: active internal users of the group who work in it."""
+        self.ensure_one()
+        group = self.env.ref("credit_collection.group_credit_manager")
+        return group.users.filtered(lambda u: self in u.company_ids and not u.share and u.active)
+
+    def _credit_approvers(self):
+        """Who decides on credit in this company (approval requests, reviews, refused orders): its
+        credit approver, else its credit managers."""
+        self.ensure_one()
+        return self.credit_approver_id or self._credit_managers()
+
     @api.constrains(
         "credit_overdue_days",
         "credit_overdue_min_amount",
@@ -87,7 +99,7 @@ class ResCompany(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # Collection stages (issue 4)
+    # Collection stages
     # ------------------------------------------------------------------
 
     collection_strategy_id = fields.Many2one(
@@ -130,7 +142,7 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # Bad-debt provision (issue 5)
+    # Bad-debt provision
     # ------------------------------------------------------------------
 
     credit_provision_legal_rate = fields.Float(

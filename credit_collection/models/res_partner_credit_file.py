@@ -129,11 +129,7 @@ class ResPartner(models.Model):
         )
         if last.user_id.active:
             return last.user_id
-        if self.env.company.credit_approver_id:
-            return self.env.company.credit_approver_id
-        group = self.env.ref("credit_collection.group_credit_manager")
-        managers = group.users.filtered(lambda u: self.env.company in u.company_ids and not u.share and u.active)
-        return managers[:1] or self.env.user
+        return self.env.company._credit_approvers()[:1] or self.env.user
 
     def action_new_credit_review(self):
         self.ensure_one()

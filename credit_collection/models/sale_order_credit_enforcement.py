@@ -179,11 +179,7 @@ class SaleOrder(models.Model):
         order.message_post(
             body=public, message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=order.partner_id.ids
         )
-        users = order.user_id | order.company_id.credit_approver_id
-        if not order.company_id.credit_approver_id:
-            group = self.env.ref("credit_collection.group_credit_manager")
-            managers = group.all_user_ids if "all_user_ids" in group._fields else group.users
-            users |= managers.filtered(lambda u: order.company_id in u.company_ids and not u.share and u.active)
+        users = order.user_id | order.company_id._credit_approvers()
         for user in users:
             order.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -1,4 +1,4 @@
-"""Cash-in forecast (shared/domain.md §12): when the open customer invoices are expected to be paid.
+"""Cash-in forecast (docs/reports.md, "Cash-in forecast"): when the open customer invoices are expected to be paid.
 
 One row per open receivable item of the current company (invoice instalments, credit notes,
 unapplied payments, entries), so the forecast adds up to the open receivables: expected date = its
