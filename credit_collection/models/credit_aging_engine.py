@@ -136,6 +136,16 @@ class CreditAgingEngine(models.AbstractModel):
         )
 
     @api.model
+    def _receivable_item_sql(self, line_alias="aml", account_alias="acc"):
+        """A posted journal item on a receivable account: the condition every receivable figure
+        starts from (the aging, the tie-out, statements, KPIs, cohorts, payment behaviour)."""
+        return SQL(
+            "%s = 'posted' AND %s = 'asset_receivable'",
+            SQL.identifier(line_alias, "parent_state"),
+            SQL.identifier(account_alias, "account_type"),
+        )
+
+    @api.model
     def _customer_sql(self, partner):
         """`where` condition of one customer's items (its contacts and addresses included): the
         journal items' partner index finds them without scanning every receivable item."""
@@ -231,8 +241,7 @@ class CreditAgingEngine(models.AbstractModel):
                   LEFT JOIN res_partner pa ON pa.id = aml.partner_id
                   LEFT JOIN res_partner cp ON cp.id = pa.commercial_partner_id
                   LEFT JOIN later ON later.line_id = aml.id
-                 WHERE aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
+                 WHERE %(receivable)s
                    AND aml.company_id = ANY(%(company_ids)s)
                    AND aml.date <= %(as_of)s
                    AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
@@ -244,6 +253,7 @@ class CreditAgingEngine(models.AbstractModel):
             """,
             as_of=as_of,
             company_ids=company_ids,
+            receivable=self._receivable_item_sql(),
             grade=self._grade_sql("cp", "aml"),
             age=self._age_sql(as_of, basis, bucket_set.unit),
             disputed=self._dispute_sql("aml"),
@@ -402,11 +412,11 @@ class CreditAgingEngine(models.AbstractModel):
                 SELECT COALESCE(SUM(aml.balance), 0)
                   FROM account_move_line aml
                   JOIN account_account acc ON acc.id = aml.account_id
-                 WHERE aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
+                 WHERE %s
                    AND aml.company_id = ANY(%s)
                    AND aml.date <= %s
                 """,
+                self._receivable_item_sql(),
                 list(companies.ids),
                 as_of,
             )

@@ -147,8 +147,7 @@ class CreditPaymentBehaviour(models.AbstractModel):
                   JOIN account_account acc ON acc.id = aml.account_id
                  WHERE lp.commercial_partner_id = %(partner)s
                    AND aml.company_id = %(company)s
-                   AND aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
+                   AND %(receivable)s
                    AND aml.date <= %(today)s
                  GROUP BY aml.date
             )
@@ -173,6 +172,7 @@ class CreditPaymentBehaviour(models.AbstractModel):
             """,
             partner=partner.id,
             company=company.id,
+            receivable=self.env["credit.aging.engine"]._receivable_item_sql(),
             since=since,
             today=today,
         )

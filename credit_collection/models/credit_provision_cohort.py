@@ -48,7 +48,7 @@ class CreditProvisionRun(models.Model):
                   FROM account_move_line aml
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN account_move m ON m.id = aml.move_id
-                 WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
+                 WHERE %(receivable)s
                    AND aml.company_id = %(company_id)s AND aml.balance > 0
                    AND %(start)s <= %(cutoff)s
                    AND %(start)s > (%(cutoff)s - interval '1 year')::date
@@ -93,6 +93,7 @@ class CreditProvisionRun(models.Model):
              GROUP BY b.id, t.balance, t.paid
             """,
             start=start,
+            receivable=self.env["credit.aging.engine"]._receivable_item_sql(),
             company_id=self.company_id.id,
             cutoff=last_entry_cutoff,
             allowance=self.allowance_account_id.id,
