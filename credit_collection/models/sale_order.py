@@ -305,15 +305,13 @@ class SaleOrder(models.Model):
         )
 
     def _credit_rule_overdue(self, verdict, today=None):
-        grade = self._credit_grade_enforced(verdict)
-        if grade and grade["own_tolerance"]:  # the grade's tolerance replaces the company's
-            return self._credit_rule_grade_overdue(verdict, grade, today=today)
         exp = verdict.exposure
         company = self.company_id
-        if not company.account_use_credit_limit or company.credit_overdue_days <= 0 or not exp.late_oldest_due_date:
+        late = company.account_use_credit_limit and company._credit_late(exp)
+        if not late:
             return None
-        if exp.currency.compare_amounts(exp.late_amount, company.credit_overdue_min_amount) <= 0:
-            return None
+        if late[3]:  # the grade's tolerance replaces the company's
+            return self._credit_rule_grade_overdue(late, today=today)
         today = today or fields.Date.context_today(self)
         return (
             "overdue",

@@ -101,13 +101,10 @@ class SaleOrder(models.Model):
             ),
         )
 
-    def _credit_rule_grade_overdue(self, verdict, grade, today=None):
-        """The overdue rule with the grade's own tolerance instead of the company's."""
-        exp = verdict.exposure
+    def _credit_rule_grade_overdue(self, late, today=None):
+        """The overdue refusal under the grade's own tolerance (`late`: res.company._credit_late)."""
+        late, due, days, grade = late
         company = self.company_id
-        late = exp.currency.round(grade["late_amount"])
-        if not grade["late_due"] or exp.currency.compare_amounts(late, company.credit_overdue_min_amount) <= 0:
-            return None
         today = today or fields.Date.context_today(self)
         return (
             "overdue",
@@ -116,11 +113,11 @@ class SaleOrder(models.Model):
                 "minimum %(minimum)s); oldest %(invoice)s, due %(due)s, %(late)s days overdue. Ask the customer "
                 "to pay, or request a credit approval.",
                 amount=self._credit_fmt(late),
-                days=grade["tolerance"],
+                days=days,
                 grade=grade["name"],
                 minimum=self._credit_fmt(company.credit_overdue_min_amount),
                 invoice=grade["late_move"],
-                due=grade["late_due"],
-                late=(today - grade["late_due"]).days,
+                due=due,
+                late=(today - due).days,
             ),
         )
