@@ -77,8 +77,7 @@ class CreditKpi(models.AbstractModel):
     @api.model
     def _sales(self, company, start, end, dimension):
         """{(month start, key): credit sales}."""
-        return self._by_month(
-            """
+        query = """
             SELECT date_trunc('month', aml.date)::date, %(dim)s, SUM(aml.balance)
               FROM account_move_line aml
               JOIN account_account acc ON acc.id = aml.account_id
@@ -87,12 +86,8 @@ class CreditKpi(models.AbstractModel):
                AND aml.company_id = %(company)s AND m.move_type IN ('out_invoice', 'out_refund')
                AND aml.date BETWEEN %(start)s AND %(end)s
              GROUP BY 1, 2
-            """,
-            company,
-            start,
-            end,
-            dimension,
-        )
+            """
+        return self._by_month(query, company, start, end, dimension)
 
     @api.model
     def _collected(self, company, start, end, dimension):
@@ -129,8 +124,7 @@ class CreditKpi(models.AbstractModel):
     def _written_off(self, company, start, end, dimension):
         """{(month start, key): receivable amount written off}, by the write-off's date; the key is
         the written-off invoice's company, salesperson or team."""
-        return self._by_month(
-            """
+        query = """
             SELECT date_trunc('month', w.date)::date, %(dim)s, -SUM(aml.balance)
               FROM account_move m
               JOIN account_move w ON w.id = m.collection_writeoff_move_id AND w.state = 'posted'
@@ -138,12 +132,8 @@ class CreditKpi(models.AbstractModel):
               JOIN account_account acc ON acc.id = aml.account_id AND acc.account_type = 'asset_receivable'
              WHERE m.company_id = %(company)s AND w.date BETWEEN %(start)s AND %(end)s
              GROUP BY 1, 2
-            """,
-            company,
-            start,
-            end,
-            dimension,
-        )
+            """
+        return self._by_month(query, company, start, end, dimension)
 
     @api.model
     def compute(self, company, date_to, months=12, dimension="company"):
