@@ -89,10 +89,11 @@ class AccountMove(models.Model):
             )
             for begin, stop, days, residual in periods
         ]
+        rate = f"{stage.fee_rate:g}"  # outside the call: babel's extractor cannot evaluate an f-string there
         return env._(
             "%(label)s: interest %(rate)s %% a year on %(periods)s = %(fee)s",
             label=label,
-            rate=f"{stage.fee_rate:g}",
+            rate=rate,
             periods="; ".join(pieces),
             fee=currency.format(amount),
         )
