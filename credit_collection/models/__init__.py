@@ -14,12 +14,14 @@ from . import credit_exposure
 from . import credit_exposure_credit_file
 from . import credit_grade
 from . import credit_guarantee
+from . import credit_guarantee_type
 from . import credit_partner_lock
 from . import credit_review
 from . import credit_review_rating
 from . import credit_review_score_line
 from . import credit_review_scoring
 from . import credit_scorecard
+from . import credit_rating_criterion
 from . import credit_warning
 from . import credit_collection_target
 from . import credit_kpi
