@@ -9,13 +9,15 @@ from odoo.tools import SQL, date_utils
 class CreditProvisionRun(models.Model):
     _inherit = "credit.provision.run"
 
-    def _allowance_balance(self, as_of, date_from=None, moves=None, exclude_moves=None):
-        """Credit balance of the allowance account (positive = allowance held), posted items."""
-        self.ensure_one()
+    @api.model
+    def _allowance_ledger(self, account, company, as_of, date_from=None, moves=None, exclude_moves=None):
+        """(credit balance, debits, credits) of the allowance account `account` in `company`, posted
+        items up to `as_of` (from `date_from`; only `moves`, or all but `exclude_moves`): what the
+        provision runs and the write-off wizard read of it."""
         self.env.flush_all()
         conditions = [
-            SQL("aml.account_id = %s", self.allowance_account_id.id),
-            SQL("aml.company_id = %s", self.company_id.id),
+            SQL("aml.account_id = %s", account.id),
+            SQL("aml.company_id = %s", company.id),
             SQL("aml.parent_state = 'posted'"),
             SQL("aml.date <= %s", as_of),
         ]
@@ -33,7 +35,15 @@ class CreditProvisionRun(models.Model):
                 SQL(" AND ").join(conditions),
             )
         )
-        net, debit, credit = self.env.cr.fetchone()
+        return self.env.cr.fetchone()
+
+    def _allowance_balance(self, as_of, date_from=None, moves=None, exclude_moves=None):
+        """Credit balance of the run's allowance account (positive = allowance held), posted items;
+        (balance, debits, credits) when restricted to or excluding entries."""
+        self.ensure_one()
+        net, debit, credit = self._allowance_ledger(
+            self.allowance_account_id, self.company_id, as_of, date_from, moves, exclude_moves
+        )
         if moves is not None or exclude_moves is not None:
             return net, debit, credit
         return self.currency_id.round(net)
