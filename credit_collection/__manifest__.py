@@ -19,7 +19,7 @@
         "views/res_config_settings_views.xml",
         "wizards/credit_approval_request_views.xml",
         "wizards/credit_approval_decision_views.xml",
-        # collection stages (issue 4)
+        # collection stages
         "data/credit_collection_data.xml",
         "data/mail_template_collection_data.xml",
         "wizards/credit_collection_wizard_views.xml",
@@ -28,7 +28,7 @@
         "views/res_partner_collection_views.xml",
         "views/res_config_settings_collection_views.xml",
         "report/credit_collection_worklist_views.xml",
-        # issue 5: aging, provision, statements, KPIs
+        # aging, provision, statements, KPIs
         "data/credit_aging_bucket_set_data.xml",
         "views/credit_aging_bucket_set_views.xml",
         "report/credit_aging_report_views.xml",
@@ -54,7 +54,7 @@
         "demo/credit_review_demo.xml",
         "demo/collection_demo.xml",
         "demo/grade_collection_demo.xml",
-        "demo/aging_demo.xml",  # issue 5
+        "demo/aging_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,8 +1,8 @@
-from datetime import timedelta
+"""Customer invoices in collection: the collection fields, who may write them, the predicted
+payment date, and the addon's credit banner."""
 
-from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_round, format_date
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools.misc import formatLang
 from odoo.tools.sql import create_index
 
@@ -64,7 +64,7 @@ class AccountMove(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # Collection stages (issue 4)
+    # Collection stages
     # ------------------------------------------------------------------
 
     # -- where the invoice stands in the chase (written by the daily run)
@@ -116,32 +116,17 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.invoice_date_due)
         (self - invoices).update({"collection_predicted_date": False, "collection_predicted_passed": False})
-        Partner = self.env["res.partner"].sudo()
+        behaviour = self.env["credit.payment.behaviour"].sudo()
         for company in invoices.company_id:
             moves = invoices.filtered(lambda m, company=company: m.company_id == company)
-            partners = moves.commercial_partner_id
-            days_late = Partner._collection_days_late(partners, company, today)
-            # customers without paid history: the average of their grade's customers, else the company's
-            by_grade = {}
-            if "credit_grade_id" in Partner._fields and any(p.id not in days_late for p in partners):
-                by_grade = Partner._collection_days_late_by_grade(company, today)
-            default = company.collection_default_days_late
+            days_late = behaviour._expected_days_late(moves.commercial_partner_id, company, today)
             for move in moves:
-                partner = move.commercial_partner_id
-                late = days_late.get(partner.id)
-                if late is None and by_grade:
-                    late = by_grade.get(partner.with_company(company).sudo().credit_grade_id.id)
-                if late is None:
-                    late = default
-                # half away from zero, as SQL's ROUND in the cash-in forecast (Python's round() is
-                # banker's rounding: 2.5 -> 2)
-                shift = int(float_round(late, precision_digits=0, rounding_method="HALF-UP"))
-                predicted = move.invoice_date_due + timedelta(days=shift)
-                # an open invoice whose usual date has passed is expected any day now: today, as the
-                # cash-in forecast counts it (never a date in the past)
-                passed = predicted < today and move.payment_state not in ("paid", "in_payment", "reversed")
-                move.collection_predicted_date = today if passed else predicted
-                move.collection_predicted_passed = passed
+                move.collection_predicted_date, move.collection_predicted_passed = behaviour._predicted_date(
+                    move.invoice_date_due,
+                    days_late[move.commercial_partner_id.id],
+                    today,
+                    move.payment_state not in ("paid", "in_payment", "reversed"),
+                )
 
     def _collection_check_protected(self, vals):
         protected = PROTECTED_COLLECTION_FIELDS & set(vals)
@@ -171,282 +156,6 @@ class AccountMove(models.Model):
             # the provision follows the legal handover, however it is set (stage, RPC, import)
             self.env["credit.provision.specific"]._sync_legal_cases(self)
         return res
-
-    # ------------------------------------------------------------------ disputes
-    def _collection_check_collector(self):
-        if not (self.env.su or self.env.user.has_group("credit_collection.group_credit_collector")):
-            raise AccessError(self.env._("Only collectors and credit staff record disputes and promises."))
-
-    def action_collection_dispute(self, reason, note=""):
-        """Mark customer invoices disputed: they leave the chase (no stage, no email, no fee)."""
-        self._collection_check_collector()
-        if not reason:
-            raise UserError(self.env._("Give the reason of the dispute."))
-        for move in self:
-            if move.move_type != "out_invoice" or move.state != "posted":
-                raise UserError(
-                    self.env._("Only posted customer invoices can be disputed (got %(move)s).", move=move.display_name)
-                )
-        self.sudo().write(
-            {
-                "collection_dispute": True,
-                "collection_dispute_reason": reason,
-                "collection_dispute_note": note,
-                "collection_dispute_date": fields.Date.context_today(self),
-                "collection_next_stage_id": False,
-                "collection_next_date": False,
-            }
-        )
-        self._collection_refresh()
-        return True
-
-    def _collection_refresh(self):
-        """The customers' next actions follow a promise, a dispute or its resolution at once."""
-        run = self.env["credit.collection.run"]
-        for company in self.company_id:
-            moves = self.filtered(lambda m, company=company: m.company_id == company)
-            run._collection_refresh(moves.commercial_partner_id, company)
-
-    def action_collection_resolve_dispute(self):
-        self._collection_check_collector()
-        disputed = self.filtered("collection_dispute")
-        disputed.sudo().write({"collection_dispute": False})
-        for move in disputed:
-            move.message_post(body=self.env._("Dispute resolved: the invoice is chased again."))
-        disputed._collection_refresh()
-        return True
-
-    def action_collection_open_dispute_wizard(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Mark Invoices Disputed"),
-            "res_model": "credit.collection.dispute.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_move_ids": [Command.set(self.ids)],
-                "default_partner_id": self.commercial_partner_id[:1].id,
-            },
-        }
-
-    def action_collection_open_promise(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Record a Promise to Pay"),
-            "res_model": "credit.collection.promise",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_move_id": self.id,
-                "default_amount": self.amount_residual_signed,
-                "default_date": fields.Date.context_today(self) + timedelta(days=7),
-            },
-        }
-
-    # ------------------------------------------------------------------ late fees
-    def _collection_fee_amount(self, stage, today):
-        """The late fee of this invoice at `stage`, company currency: fixed, or simple annual interest
-        along the payment timeline (see `_collection_interest`)."""
-        return self._collection_fee(stage, today)[0]
-
-    def _collection_fee(self, stage, today):
-        """(amount, periods) of the late fee of this invoice at `stage`; periods are the interest's
-        (from, to, days, residual) pieces, empty for a fixed fee."""
-        self.ensure_one()
-        currency = self.company_id.currency_id
-        if stage.fee_type == "fixed":
-            return currency.round(stage.fee_amount), []
-        if stage.fee_type == "interest":
-            return self._collection_interest(stage.fee_rate, self._collection_interest_start(), today)
-        return 0.0, []
-
-    def _collection_interest_start(self):
-        """Interest runs from the due date, or from the date of the last interest fee already charged
-        on this invoice: a later interest stage never bills the same days twice."""
-        self.ensure_one()
-        charged = (
-            self.env["credit.collection.history"]
-            .sudo()
-            .search(
-                [("move_id", "=", self.id), ("fee_move_id", "!=", False), ("stage_id.fee_type", "=", "interest")],
-                order="date desc",
-                limit=1,
-            )
-        )
-        return max(self.invoice_date_due, charged.date) if charged else self.invoice_date_due
-
-    def _collection_interest(self, rate, start, end):
-        """Σ over the periods between payments of residual × rate / 100 × days / 365, rounded once
-        to the cent (company currency). The residual of a period is the invoice's receivable less
-        the reconciliations (payments, credit notes, write-offs) dated on or before the period's
-        start: a part-payment on day 89 lowers the interest from day 89 only."""
-        self.ensure_one()
-        currency = self.company_id.currency_id
-        if not start or not end or end <= start:
-            return 0.0, []
-        lines = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
-        events = sorted((partial.max_date, partial.amount) for partial in lines.matched_credit_ids)
-        residual = sum(lines.mapped("balance")) - sum(amount for date, amount in events if date <= start)
-        periods, cursor = [], start
-        for date, amount in events:
-            if date <= start:
-                continue
-            if date >= end:
-                break
-            periods.append((cursor, date, residual))
-            residual -= amount
-            cursor = date
-        periods.append((cursor, end, residual))
-        periods = [
-            (begin, stop, (stop - begin).days, amount)
-            for begin, stop, amount in periods
-            if (stop - begin).days > 0 and currency.compare_amounts(amount, 0.0) > 0
-        ]
-        total = sum(amount * rate / 100.0 * days / 365.0 for _begin, _stop, days, amount in periods)
-        return currency.round(total), periods
-
-    def _collection_fee_label(self, stage, amount, periods):
-        """The fee line's text, in the customer's language: the computation is on the invoice the
-        customer receives (amount, rate, from-to, days per period)."""
-        self.ensure_one()
-        env = self.with_context(lang=self.commercial_partner_id.lang or self.env.lang).env
-        currency = self.company_id.currency_id
-        label = env._("Late fee on %(move)s (%(stage)s)", move=self.name, stage=stage.with_env(env).name)
-        if not periods:
-            return label
-        pieces = [
-            env._(
-                "%(amount)s from %(start)s to %(end)s (%(days)s days)",
-                amount=currency.format(residual),
-                start=format_date(env, begin),
-                end=format_date(env, stop),
-                days=days,
-            )
-            for begin, stop, days, residual in periods
-        ]
-        return env._(
-            "%(label)s: interest %(rate)s %% a year on %(periods)s = %(fee)s",
-            label=label,
-            rate=format(stage.fee_rate, "g"),
-            periods="; ".join(pieces),
-            fee=currency.format(amount),
-        )
-
-    def _collection_charge_late_fee(self, stage, today=None):
-        """Invoice the late fee of `stage` for these invoices (one fee invoice, a line per invoice).
-        Refused on disputed invoices and when the fee of that stage was already charged: never twice."""
-        today = today or fields.Date.context_today(self)
-        company = self.company_id
-        if len(company) != 1 or len(self.commercial_partner_id) != 1:
-            raise UserError(self.env._("Late fees are invoiced per customer and company."))
-        if stage.fee_type == "none":
-            raise UserError(self.env._("Stage %(stage)s charges no late fee.", stage=stage.name))
-        disputed = self.filtered("collection_dispute")
-        if disputed:
-            raise UserError(
-                self.env._(
-                    "No late fee on disputed invoices (%(moves)s): resolve the dispute first.",
-                    moves=", ".join(disputed.mapped("name")),
-                )
-            )
-        History = self.env["credit.collection.history"].sudo()
-        histories = History.search([("move_id", "in", self.ids), ("stage_id", "=", stage.id)])
-        charged = histories.filtered("fee_move_id").move_id
-        if charged:
-            raise UserError(
-                self.env._(
-                    "The late fee of stage %(stage)s was already invoiced for %(moves)s: it is charged only once.",
-                    stage=stage.name,
-                    moves=", ".join(charged.mapped("name")),
-                )
-            )
-        product = company.collection_fee_product_id
-        if not product:
-            raise UserError(
-                self.env._(
-                    "Set the late fee product in the Credit & Collection settings of %(company)s before charging "
-                    "late fees.",
-                    company=company.name,
-                )
-            )
-        lines = []
-        amounts = {}
-        for move in self:
-            amount, periods = move._collection_fee(stage, today)
-            amounts[move.id] = amount
-            if company.currency_id.is_zero(amount):
-                continue
-            lines.append(
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "name": move._collection_fee_label(stage, amount, periods),
-                        "quantity": 1,
-                        "price_unit": amount,
-                    }
-                )
-            )
-        fee_move = self.env["account.move"]
-        if lines:
-            fee_move = (
-                self.env["account.move"]
-                .sudo()
-                .with_company(company)
-                .create(
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": self.commercial_partner_id.id,
-                        "company_id": company.id,
-                        "currency_id": company.currency_id.id,
-                        "invoice_date": today,
-                        "invoice_date_due": today,
-                        "invoice_payment_term_id": False,
-                        "invoice_origin": ", ".join(self.mapped("name")),
-                        "collection_is_fee": True,
-                        "invoice_line_ids": lines,
-                    }
-                )
-            )
-            fee_move.action_post()
-        for move in self:
-            history = histories.filtered(lambda h, move=move: h.move_id == move)
-            vals = {"fee_move_id": fee_move.id, "fee_amount": amounts[move.id]}
-            if history:
-                history.write(vals)
-            else:
-                History.create({"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": "manual", **vals})
-        return fee_move
-
-    # ------------------------------------------------------------------ write-off reversal
-    def action_collection_reverse_writeoff(self):
-        if not (self.env.su or self.env.user.has_group("credit_collection.group_credit_manager")):
-            raise AccessError(self.env._("Only credit managers reverse write-offs."))
-        for move in self:
-            entry = move.collection_writeoff_move_id
-            if not entry:
-                raise UserError(self.env._("%(move)s has not been written off.", move=move.name))
-            lines = entry.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
-            lines.remove_move_reconcile()
-            entry._reverse_moves(
-                [
-                    {
-                        "date": fields.Date.context_today(self),
-                        "ref": self.env._("Reversal of %(entry)s", entry=entry.name),
-                    }
-                ],
-                cancel=True,
-            )
-            move.sudo().collection_writeoff_move_id = False
-            message = self.env._(
-                "Write-off %(entry)s of %(move)s reversed by %(user)s: the invoice is open again.",
-                entry=entry.name,
-                move=move.name,
-                user=self.env.user.name,
-            )
-            move.message_post(body=message)
-            move.commercial_partner_id.message_post(body=message)
-        return True
 
     # ------------------------------------------------------------------
     # Credit banner: the addon's, in place of Odoo's own

@@ -112,42 +112,37 @@ class CreditAgingEngine(models.AbstractModel):
         companies = self._check_companies(companies) if companies is not None else self.env.companies
         return as_of, basis, bucket_set.sudo(), companies
 
-    # ------------------------------------------------------------------ optional fields of other issues
+    # ------------------------------------------------------------------ grade and dispute columns
     @api.model
     def _grade_sql(self, partner_alias, company_alias):
-        """The customer's grade when res.partner.credit_grade_id exists (issue 3), else NULL."""
-        field = self.env["res.partner"]._fields.get("credit_grade_id")
-        if not field or not field.store:
-            return SQL("NULL::int")
-        if field.company_dependent:
-            return SQL(
-                "(%s ->> %s::text)::int",
-                SQL.identifier(partner_alias, "credit_grade_id"),
-                SQL.identifier(company_alias, "company_id"),
-            )
-        return SQL.identifier(partner_alias, "credit_grade_id")
+        """The customer's grade in the item's company (res.partner.credit_grade_id, company-dependent)."""
+        return SQL(
+            "(%s ->> %s::text)::int",
+            SQL.identifier(partner_alias, "credit_grade_id"),
+            SQL.identifier(company_alias, "company_id"),
+        )
 
     @api.model
     def _dispute_sql(self, line_alias):
-        """Is the item's invoice disputed? When account.move.collection_dispute exists (issue 4).
+        """Is the item's invoice disputed (account.move.collection_dispute)?
 
         Written as membership of the disputed invoices (a hashed sub-plan over the partial index
         account_move_collection_disputed_idx) so that no item needs a join to its invoice for it.
         """
-        field = self.env["account.move"]._fields.get("collection_dispute")
-        if not field or not field.store or field.company_dependent:
-            return SQL("FALSE")
-        column = SQL.identifier("dm", "collection_dispute")
-        if field.type == "boolean":
-            condition = column  # exactly the partial index's predicate
-        elif field.type in ("char", "text", "selection"):
-            condition = SQL("COALESCE(%s, '') NOT IN ('', 'none', 'resolved')", column)
-        else:
-            condition = SQL("%s IS NOT NULL", column)
+        # the predicate is exactly the partial index's
         return SQL(
-            "(%s IN (SELECT dm.id FROM account_move dm WHERE %s))",
+            "(%s IN (SELECT dm.id FROM account_move dm WHERE dm.collection_dispute))",
             SQL.identifier(line_alias, "move_id"),
-            condition,
+        )
+
+    @api.model
+    def _receivable_item_sql(self, line_alias="aml", account_alias="acc"):
+        """A posted journal item on a receivable account: the condition every receivable figure
+        starts from (the aging, the tie-out, statements, KPIs, cohorts, payment behaviour)."""
+        return SQL(
+            "%s = 'posted' AND %s = 'asset_receivable'",
+            SQL.identifier(line_alias, "parent_state"),
+            SQL.identifier(account_alias, "account_type"),
         )
 
     @api.model
@@ -246,8 +241,7 @@ class CreditAgingEngine(models.AbstractModel):
                   LEFT JOIN res_partner pa ON pa.id = aml.partner_id
                   LEFT JOIN res_partner cp ON cp.id = pa.commercial_partner_id
                   LEFT JOIN later ON later.line_id = aml.id
-                 WHERE aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
+                 WHERE %(receivable)s
                    AND aml.company_id = ANY(%(company_ids)s)
                    AND aml.date <= %(as_of)s
                    AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
@@ -259,6 +253,7 @@ class CreditAgingEngine(models.AbstractModel):
             """,
             as_of=as_of,
             company_ids=company_ids,
+            receivable=self._receivable_item_sql(),
             grade=self._grade_sql("cp", "aml"),
             age=self._age_sql(as_of, basis, bucket_set.unit),
             disputed=self._dispute_sql("aml"),
@@ -417,11 +412,11 @@ class CreditAgingEngine(models.AbstractModel):
                 SELECT COALESCE(SUM(aml.balance), 0)
                   FROM account_move_line aml
                   JOIN account_account acc ON acc.id = aml.account_id
-                 WHERE aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
+                 WHERE %s
                    AND aml.company_id = ANY(%s)
                    AND aml.date <= %s
                 """,
+                self._receivable_item_sql(),
                 list(companies.ids),
                 as_of,
             )

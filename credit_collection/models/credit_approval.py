@@ -165,10 +165,10 @@ class CreditApproval(models.Model):
             )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never_audit_trail(self):
         if not self.env.su:
             raise AccessError(self.env._("Credit approvals are an audit trail: they cannot be deleted."))
-        return super().unlink()
 
     # ------------------------------------------------------------------
     # Request
@@ -214,12 +214,7 @@ class CreditApproval(models.Model):
     def _approvers(self):
         """Who decides: the company's credit approver, else its credit managers; never the requester."""
         self.ensure_one()
-        users = self.company_id.credit_approver_id
-        if not users:
-            group = self.env.ref("credit_collection.group_credit_manager")
-            users = group.all_user_ids if "all_user_ids" in group._fields else group.users
-            users = users.filtered(lambda u: self.company_id in u.company_ids and not u.share)
-        return users.filtered(lambda u: u != self.requested_by_id and u.active)
+        return self.company_id._credit_approvers().filtered(lambda u: u != self.requested_by_id and u.active)
 
     # ------------------------------------------------------------------
     # Decision

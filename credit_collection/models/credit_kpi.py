@@ -1,4 +1,4 @@
-"""Collection KPIs per month, company, salesperson or sales team (shared/domain.md, Formulas).
+"""Collection KPIs per month, company, salesperson or sales team (docs/reports.md, "Collection KPIs and targets").
 
 All receivable figures come from the aging engine (AR at each month end, current = not yet due
 at that date); credit sales = receivable side of posted customer invoices and refunds dated in the
@@ -15,8 +15,8 @@ month (tax included, net of refunds, company currency).
   * per salesperson / team: payments and bank lines reconciled in the month with that person's
     (team's) invoices, since an unapplied payment belongs to nobody.
   Each KPI line says which basis it shows.
-- Written off = the receivable amounts of the invoices written off in the month with the write-off
-  of issue 4 (still in force: a reversed write-off is no bad debt); bad-debt ratio = written off ÷
+- Written off = the receivable amounts of the invoices written off in the month with the collection
+  write-off (still in force: a reversed write-off is no bad debt); bad-debt ratio = written off ÷
   credit sales over the 12 months up to the month × 100 (a single month is too spiky to read).
 """
 
@@ -58,52 +58,54 @@ class CreditKpi(models.AbstractModel):
         return {"company": SQL("aml.company_id"), "user": SQL("m.invoice_user_id"), "team": SQL("m.team_id")}[dimension]
 
     @api.model
-    def _sales(self, company, start, end, dimension):
-        """{(month start, key): credit sales}."""
+    def _by_month(self, query, company, start, end, dimension, **params):
+        """{(month start, key): amount} of a query selecting (month, key, amount) over one company and
+        a date range; %(dim)s in it is the key of the dimension."""
         self.env.cr.execute(
             SQL(
-                """
-                SELECT date_trunc('month', aml.date)::date, %(dim)s, SUM(aml.balance)
-                  FROM account_move_line aml
-                  JOIN account_account acc ON acc.id = aml.account_id
-                  JOIN account_move m ON m.id = aml.move_id
-                 WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
-                   AND aml.company_id = %(company)s AND m.move_type IN ('out_invoice', 'out_refund')
-                   AND aml.date BETWEEN %(start)s AND %(end)s
-                 GROUP BY 1, 2
-                """,
+                query,
                 dim=self._dim_sql(dimension),
+                receivable=self.env["credit.aging.engine"]._receivable_item_sql(),
                 company=company.id,
                 start=start,
                 end=end,
+                **params,
             )
         )
         return {(month, key): amount for month, key, amount in self.env.cr.fetchall()}
+
+    @api.model
+    def _sales(self, company, start, end, dimension):
+        """{(month start, key): credit sales}."""
+        query = """
+            SELECT date_trunc('month', aml.date)::date, %(dim)s, SUM(aml.balance)
+              FROM account_move_line aml
+              JOIN account_account acc ON acc.id = aml.account_id
+              JOIN account_move m ON m.id = aml.move_id
+             WHERE %(receivable)s
+               AND aml.company_id = %(company)s AND m.move_type IN ('out_invoice', 'out_refund')
+               AND aml.date BETWEEN %(start)s AND %(end)s
+             GROUP BY 1, 2
+            """
+        return self._by_month(query, company, start, end, dimension)
 
     @api.model
     def _collected(self, company, start, end, dimension):
         """{(month start, key): cash collected} (see the module docstring for the two bases)."""
         cash = SQL("(cm.origin_payment_id IS NOT NULL OR cm.statement_line_id IS NOT NULL)")
         if dimension == "company":
-            query = SQL(
-                """
+            query = """
                 SELECT date_trunc('month', aml.date)::date, aml.company_id, -SUM(aml.balance)
                   FROM account_move_line aml
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN account_move cm ON cm.id = aml.move_id
-                 WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
+                 WHERE %(receivable)s
                    AND aml.company_id = %(company)s AND %(cash)s
                    AND aml.date BETWEEN %(start)s AND %(end)s
                  GROUP BY 1, 2
-                """,
-                company=company.id,
-                cash=cash,
-                start=start,
-                end=end,
-            )
-        else:
-            query = SQL(
                 """
+        else:
+            query = """
                 SELECT date_trunc('month', apr.max_date)::date, %(dim)s, SUM(apr.amount)
                   FROM account_partial_reconcile apr
                   JOIN account_move_line aml ON aml.id = apr.debit_move_id
@@ -115,38 +117,23 @@ class CreditKpi(models.AbstractModel):
                    AND m.move_type = 'out_invoice' AND %(cash)s
                    AND apr.max_date BETWEEN %(start)s AND %(end)s
                  GROUP BY 1, 2
-                """,
-                dim=self._dim_sql(dimension),
-                company=company.id,
-                cash=cash,
-                start=start,
-                end=end,
-            )
-        self.env.cr.execute(query)
-        return {(month, key): amount for month, key, amount in self.env.cr.fetchall()}
+                """
+        return self._by_month(query, company, start, end, dimension, cash=cash)
 
     @api.model
     def _written_off(self, company, start, end, dimension):
         """{(month start, key): receivable amount written off}, by the write-off's date; the key is
         the written-off invoice's company, salesperson or team."""
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT date_trunc('month', w.date)::date, %(dim)s, -SUM(aml.balance)
-                  FROM account_move m
-                  JOIN account_move w ON w.id = m.collection_writeoff_move_id AND w.state = 'posted'
-                  JOIN account_move_line aml ON aml.move_id = w.id  -- the write-off's receivable side
-                  JOIN account_account acc ON acc.id = aml.account_id AND acc.account_type = 'asset_receivable'
-                 WHERE m.company_id = %(company)s AND w.date BETWEEN %(start)s AND %(end)s
-                 GROUP BY 1, 2
-                """,
-                dim=self._dim_sql(dimension),
-                company=company.id,
-                start=start,
-                end=end,
-            )
-        )
-        return {(month, key): amount for month, key, amount in self.env.cr.fetchall()}
+        query = """
+            SELECT date_trunc('month', w.date)::date, %(dim)s, -SUM(aml.balance)
+              FROM account_move m
+              JOIN account_move w ON w.id = m.collection_writeoff_move_id AND w.state = 'posted'
+              JOIN account_move_line aml ON aml.move_id = w.id  -- the write-off's receivable side
+              JOIN account_account acc ON acc.id = aml.account_id AND acc.account_type = 'asset_receivable'
+             WHERE m.company_id = %(company)s AND w.date BETWEEN %(start)s AND %(end)s
+             GROUP BY 1, 2
+            """
+        return self._by_month(query, company, start, end, dimension)
 
     @api.model
     def compute(self, company, date_to, months=12, dimension="company"):

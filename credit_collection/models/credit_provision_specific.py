@@ -60,8 +60,8 @@ class CreditProvisionSpecific(models.Model):
 
     @api.model
     def _sync_legal_cases(self, moves):
-        """Keep one specific provision per invoice handed over to legal / an agency (issue 4's legal
-        stage), at the company's legal-case rate: created on handover, archived when the invoice
+        """Keep one specific provision per invoice handed over to legal / an agency (the collection
+        strategy's legal stage), at the company's legal-case rate: created on handover, archived when the invoice
         comes back, reactivated on a new handover. An invoice already assessed on its own
         (a manual provision for that invoice) keeps its assessment."""
         specifics = self.sudo().with_context(active_test=False)

@@ -5,7 +5,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
 # Inputs the analyst types; frozen once the review is submitted.
 FINANCIAL_FIELDS = (
@@ -46,7 +45,6 @@ PROTECTED_FIELDS = {
     "suggested_limit_note",
     "score_line_ids",
 }
-INDUSTRY_RISK = {"low": 1, "medium": 2, "high": 3}
 
 
 class CreditReview(models.Model):
@@ -240,254 +238,14 @@ class CreditReview(models.Model):
                     )
         return super().create(vals_list)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
         if any(r.state != "draft" for r in self):
             raise UserError(self.env._("Only draft reviews can be deleted: submitted ones are the credit archive."))
-        return super().unlink()
 
     def _internal(self):
         """The review as superuser, for the writes of its own methods once they have checked who calls."""
         return self.sudo()
-
-    # ------------------------------------------------------------------
-    # Behaviour measured from Odoo: a few aggregates whatever the history
-    # ------------------------------------------------------------------
-    @api.model
-    def _behaviour_query(self, partner, company, today):
-        since = today - relativedelta(months=12)
-        return SQL(
-            """
-            WITH inv AS (
-                SELECT aml.balance AS amount,
-                       COALESCE(aml.date_maturity, aml.date) AS due,
-                       aml.reconciled,
-                       (SELECT MAX(apr.max_date) FROM account_partial_reconcile apr
-                         WHERE apr.debit_move_id = aml.id) AS paid_on
-                  FROM account_move m
-                  JOIN account_move_line aml ON aml.move_id = m.id
-                  JOIN account_account acc ON acc.id = aml.account_id
-                 WHERE m.commercial_partner_id = %(partner)s
-                   AND m.company_id = %(company)s
-                   AND m.state = 'posted'
-                   AND m.move_type = 'out_invoice'
-                   AND acc.account_type = 'asset_receivable'
-                   AND aml.balance > 0
-                   AND COALESCE(aml.date_maturity, aml.date) > %(since)s
-                   AND COALESCE(aml.date_maturity, aml.date) <= %(today)s
-            ),
-            ar AS (
-                SELECT aml.date AS day, SUM(SUM(aml.balance)) OVER (ORDER BY aml.date) AS balance
-                  FROM account_move_line aml
-                  JOIN res_partner lp ON lp.id = aml.partner_id
-                  JOIN account_account acc ON acc.id = aml.account_id
-                 WHERE lp.commercial_partner_id = %(partner)s
-                   AND aml.company_id = %(company)s
-                   AND aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
-                   AND aml.date <= %(today)s
-                 GROUP BY aml.date
-            )
-            SELECT (SELECT COALESCE(SUM(m.amount_untaxed_signed), 0)
-                      FROM account_move m
-                     WHERE m.commercial_partner_id = %(partner)s
-                       AND m.company_id = %(company)s
-                       AND m.state = 'posted'
-                       AND m.move_type IN ('out_invoice', 'out_refund')
-                       AND m.invoice_date > %(since)s
-                       AND m.invoice_date <= %(today)s),
-                   (SELECT SUM(amount * GREATEST(paid_on - due, 0)) FILTER (WHERE reconciled) FROM inv),
-                   (SELECT SUM(amount) FILTER (WHERE reconciled) FROM inv),
-                   (SELECT COUNT(*) FILTER (WHERE (reconciled AND paid_on > due)
-                                               OR (NOT reconciled AND due < %(today)s))
-                      FROM inv),
-                   (SELECT COUNT(*) FILTER (WHERE reconciled OR due < %(today)s) FROM inv),
-                   (SELECT GREATEST(MAX(balance) FILTER (WHERE day > %(since)s),
-                                    (ARRAY_AGG(balance ORDER BY day DESC) FILTER (WHERE day <= %(since)s))[1],
-                                    0)
-                      FROM ar)
-            """,
-            partner=partner.id,
-            company=company.id,
-            since=since,
-            today=today,
-        )
-
-    def _measure_behaviour(self, today=None):
-        """Measure and store the customer's behaviour (12 months back from `today`)."""
-        today = today or fields.Date.context_today(self)
-        for model in ("account.move", "account.move.line", "account.partial.reconcile"):
-            self.env[model].flush_model()
-        for review in self:
-            partner = review.partner_id.commercial_partner_id
-            company = review.company_id
-            currency = company.currency_id
-            self.env.cr.execute(self._behaviour_query(partner, company, today))
-            sales, late_weighted, paid_amount, late_count, due_count, peak = self.env.cr.fetchone()
-            exp = self.env["credit.exposure"].sudo()._get_exposures(partner, company, today=today)[partner.id]
-            vals = {
-                "measured_on": today,
-                "sales_12m": currency.round(float(sales)),
-                "avg_days_late": float(late_weighted) / float(paid_amount) if paid_amount else 0.0,
-                "avg_days_late_has_data": bool(paid_amount),
-                "late_share": late_count * 100.0 / due_count if due_count else 0.0,
-                "late_share_has_data": bool(due_count),
-                "oldest_overdue_days": (today - exp.oldest_due_date).days if exp.oldest_due_date else 0,
-                "exposure": exp.total,
-                "peak_exposure": currency.round(max(float(peak or 0.0), exp.total)),
-                "limit_at_review": exp.limit,
-                # the customer's limit at the time, until the decision records the one it replaces
-                "previous_limit": exp.limit,
-                "broken_promises": review._count_broken_promises(partner, company),
-                "disputes": review._count_disputes(partner, company),
-            }
-            review._internal().write(vals)
-
-    def _count_broken_promises(self, partner, company):
-        """Broken promises to pay, once the collection module's field exists (0 until then)."""
-        if "collection_broken_promise_count" not in partner._fields:
-            return 0
-        return int(partner.with_company(company).sudo().collection_broken_promise_count or 0)
-
-    def _count_disputes(self, partner, company):
-        """Open disputed invoices, once the collection module's field exists (0 until then)."""
-        moves = self.env["account.move"].sudo()
-        if "collection_dispute" not in moves._fields:
-            return 0
-        return moves.search_count(
-            [
-                ("commercial_partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("collection_dispute", "!=", False),
-            ]
-        )
-
-    # ------------------------------------------------------------------
-    # Scoring
-    # ------------------------------------------------------------------
-    def _metric_value(self, factor):
-        """The raw value a factor scores; None = no data (zero denominator, nothing measured)."""
-        self.ensure_one()
-        has_statement = bool(self.fiscal_year)
-
-        def ratio(num, den, pct=False):
-            if not has_statement or not den:
-                return None
-            return num / den * (100.0 if pct else 1.0)
-
-        metric = factor.metric
-        if metric == "current_ratio":
-            return ratio(self.current_assets, self.current_liabilities)
-        if metric == "debt_ratio":
-            return ratio(self.total_liabilities, self.total_assets, pct=True)
-        if metric == "equity_ratio":
-            return ratio(self.equity, self.total_assets, pct=True)
-        if metric == "net_margin":
-            return ratio(self.net_profit, self.revenue, pct=True)
-        if metric == "cash_flow_ratio":
-            return ratio(self.operating_cash_flow, self.current_liabilities)
-        if metric == "years_in_business":
-            return float(self.years_in_business)
-        if metric == "employees":
-            return float(self.employees)
-        if metric == "industry_risk":
-            return float(INDUSTRY_RISK[self.industry_risk]) if self.industry_risk else None
-        if metric == "sales_12m":
-            return self.sales_12m
-        if metric == "avg_days_late":
-            return self.avg_days_late if self.avg_days_late_has_data else None
-        if metric == "late_share":
-            return self.late_share if self.late_share_has_data else None
-        if metric == "oldest_overdue_days":
-            return float(self.oldest_overdue_days)
-        if metric == "exposure_ratio":
-            return self.exposure / self.limit_at_review * 100.0 if self.limit_at_review else None
-        if metric == "peak_ratio":
-            return self.peak_exposure / self.limit_at_review * 100.0 if self.limit_at_review else None
-        if metric == "broken_promises":
-            return float(self.broken_promises)
-        if metric == "disputes":
-            return float(self.disputes)
-        if metric == "rating":
-            rating = self.rating_ids.filtered(lambda r: r.criterion_id == factor.criterion_id and r.rating)
-            return float(rating[0].rating) if rating else None
-        if metric == "rating_average":
-            rated = [int(r.rating) for r in self.rating_ids if r.rating]
-            return sum(rated) / len(rated) if rated else None
-        return None
-
-    def _compute_score(self):
-        """Score every factor of the company's scorecard, grade and suggest a limit.
-
-        Each factor gives 0-100 points from its bands. Factors without data are left out and the
-        weights of the others are scaled up to 100: contribution = points × weight / Σ weights with
-        data; the score (0-100) is the sum of the contributions.
-        """
-        for review in self:
-            card = self.env["credit.scorecard"]._for_company(review.company_id)
-            if not card:
-                raise UserError(
-                    self.env._(
-                        "%(company)s has no scorecard: a credit manager sets one up in Credit & Collection > "
-                        "Configuration > Scorecards.",
-                        company=review.company_id.name,
-                    )
-                )
-            rows = []
-            for factor in card.factor_ids:
-                value = review._metric_value(factor)
-                points, band = factor._points(value)
-                rows.append((factor, value, points, band))
-            weight_with_data = sum(f.weight for f, _v, p, _b in rows if p is not None)
-            lines = [fields.Command.clear()]
-            score = 0.0
-            for factor, value, points, band in rows:
-                has_data = points is not None
-                contribution = points * factor.weight / weight_with_data if has_data and weight_with_data else 0.0
-                score += contribution
-                lines.append(
-                    fields.Command.create(
-                        {
-                            "factor_id": factor.id,
-                            "name": factor.name,
-                            "weight": factor.weight,
-                            "has_data": has_data,
-                            "raw_value": value if value is not None else 0.0,
-                            "band": band,
-                            "points": points or 0.0,
-                            "contribution": round(contribution, 2),
-                        }
-                    )
-                )
-            score = round(score, 2)
-            grade = self.env["credit.grade"]._grade_for_score(score, review.company_id)
-            old_grade, old_limit = review.computed_grade_id, review.suggested_limit
-            vals = {"score_line_ids": lines, "score": score, "computed_grade_id": grade.id}
-            if grade:
-                limit, note = grade._suggested_limit(review.sales_12m, review.equity, bool(review.fiscal_year))
-                vals.update(suggested_limit=limit, suggested_limit_note=note)
-            else:
-                vals.update(
-                    suggested_limit=0.0,
-                    suggested_limit_note=self.env._(
-                        "No grade is set up for %(company)s.", company=review.company_id.name
-                    ),
-                )
-            review._internal().write(vals)
-            if review.state == "draft":
-                # the proposal follows the score unless the analyst changed it
-                defaults = {}
-                if grade and review.proposed_grade_id in (old_grade, self.env["credit.grade"]):
-                    if review.proposed_grade_id != grade:
-                        defaults["proposed_grade_id"] = grade.id
-                if not review.proposed_limit or not review.currency_id.compare_amounts(
-                    review.proposed_limit, old_limit
-                ):
-                    if review.currency_id.compare_amounts(review.proposed_limit, review.suggested_limit):
-                        defaults["proposed_limit"] = review.suggested_limit
-                if defaults:
-                    review.write(defaults)
 
     # ------------------------------------------------------------------
     # Workflow
@@ -549,15 +307,12 @@ class CreditReview(models.Model):
 
     def _schedule_decision_activity(self):
         self.ensure_one()
-        approver = self.company_id.credit_approver_id
-        if approver and approver != self.submitted_by_id:
-            users = approver
-        else:
-            group = self.env.ref("credit_collection.group_credit_manager")
-            users = group.users.filtered(
-                lambda u: self.company_id in u.company_ids and not u.share and u.active and u != self.submitted_by_id
-            )[:1]
-        for user in users:
+        # one decider, never the analyst who submitted: the approver, else another credit manager
+        company = self.company_id
+        users = (company._credit_approvers() - self.submitted_by_id) or (
+            company._credit_managers() - self.submitted_by_id
+        )
+        for user in users[:1]:
             self.activity_schedule(
                 "credit_collection.mail_activity_type_credit_review",
                 user_id=user.id,
@@ -647,51 +402,3 @@ class CreditReview(models.Model):
             )
             review.activity_feedback(["credit_collection.mail_activity_type_credit_review"], feedback=reason)
         return True
-
-
-class CreditReviewRating(models.Model):
-    _name = "credit.review.rating"
-    _description = "Credit Review Qualitative Rating"
-    _order = "review_id, sequence, id"
-
-    review_id = fields.Many2one("credit.review", required=True, ondelete="cascade", index=True)
-    criterion_id = fields.Many2one("credit.rating.criterion", required=True)
-    sequence = fields.Integer(related="criterion_id.sequence", store=True)
-    rating = fields.Selection([("1", "1 – poor"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5 – excellent")])
-    comment = fields.Char()
-
-    _sql_constraints = [
-        ("criterion_uniq", "unique(review_id, criterion_id)", "Each criterion is rated once per review."),
-    ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        reviews = self.env["credit.review"].browse([v["review_id"] for v in vals_list if v.get("review_id")])
-        reviews._check_state("draft", self.env._("rated"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.review_id._check_state("draft", self.env._("rated"))
-        return super().write(vals)
-
-
-class CreditReviewScoreLine(models.Model):
-    _name = "credit.review.score.line"
-    _description = "Credit Review Score Line"
-    _order = "review_id, id"
-
-    review_id = fields.Many2one("credit.review", required=True, ondelete="cascade", index=True)
-    factor_id = fields.Many2one("credit.score.factor", string="Scorecard Factor", ondelete="set null")
-    name = fields.Char(string="Factor", required=True)
-    weight = fields.Float()
-    has_data = fields.Boolean()
-    raw_value = fields.Float(digits=(16, 2))
-    value_display = fields.Char(string="Value", compute="_compute_value_display")
-    band = fields.Char()
-    points = fields.Float(digits=(16, 2))
-    contribution = fields.Float(digits=(16, 2))
-
-    @api.depends("has_data", "raw_value")
-    def _compute_value_display(self):
-        for line in self:
-            line.value_display = f"{line.raw_value:,.2f}" if line.has_data else self.env._("no data")

@@ -80,13 +80,9 @@ class CreditWarning(models.AbstractModel):
                 )
             )
         if exp:
-            if grade and grade["own_tolerance"]:
-                late, late_due, days = grade["late_amount"], grade["late_due"], grade["tolerance"]
-            elif company.credit_overdue_days > 0:
-                late, late_due, days = exp.late_amount, exp.late_oldest_due_date, company.credit_overdue_days
-            else:
-                late, late_due, days = 0.0, None, 0
-            if late_due and currency.compare_amounts(late, company.credit_overdue_min_amount) > 0:
+            overdue = company._credit_late(exp)
+            if overdue:
+                late, late_due, days, _grade = overdue
                 signals.append(
                     (
                         "overdue",
@@ -111,7 +107,7 @@ class CreditWarning(models.AbstractModel):
                         ),
                     )
                 )
-        if "collection_broken_promise_count" in partner._fields and partner.sudo().collection_broken_promise_count:
+        if partner.sudo().collection_broken_promise_count:
             signals.append(
                 (
                     "broken_promise",

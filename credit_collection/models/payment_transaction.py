@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.exceptions import UserError
 
-from .sale_order import refused_order
+from .credit_verdict import refused_order
 
 
 class PaymentTransaction(models.Model):

@@ -50,6 +50,35 @@ class ResCompany(models.Model):
         "(Odoo's meaning), or no credit at all, so that its orders are confirmed only once paid.",
     )
 
+    def _credit_managers(self):
+        """The company's credit managers: active internal users of the group who work in it."""
+        self.ensure_one()
+        group = self.env.ref("credit_collection.group_credit_manager")
+        return group.users.filtered(lambda u: self in u.company_ids and not u.share and u.active)
+
+    def _credit_approvers(self):
+        """Who decides on credit in this company (approval requests, reviews, refused orders): its
+        credit approver, else its credit managers."""
+        self.ensure_one()
+        return self.credit_approver_id or self._credit_managers()
+
+    def _credit_late(self, exp):
+        """What the overdue rule sees in a customer's exposure statement `exp` in this company:
+        (amount overdue beyond the tolerance, oldest such due date, tolerance in days, the grade's
+        figures when its own tolerance replaces the company's, else None); None when the amount does
+        not exceed the company's minimum or no tolerance applies (0 days turns the rule off)."""
+        self.ensure_one()
+        grade = exp.extra.get("grade")
+        if grade and grade["own_tolerance"]:
+            late, due, days = exp.currency.round(grade["late_amount"]), grade["late_due"], grade["tolerance"]
+        elif self.credit_overdue_days > 0:
+            late, due, days, grade = exp.late_amount, exp.late_oldest_due_date, self.credit_overdue_days, None
+        else:
+            return None
+        if not due or exp.currency.compare_amounts(late, self.credit_overdue_min_amount) <= 0:
+            return None
+        return late, due, days, grade
+
     @api.constrains(
         "credit_overdue_days",
         "credit_overdue_min_amount",
@@ -87,7 +116,7 @@ class ResCompany(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # Collection stages (issue 4)
+    # Collection stages
     # ------------------------------------------------------------------
 
     collection_strategy_id = fields.Many2one(
@@ -130,7 +159,7 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # Bad-debt provision (issue 5)
+    # Bad-debt provision
     # ------------------------------------------------------------------
 
     credit_provision_legal_rate = fields.Float(

@@ -26,7 +26,7 @@ class ResConfigSettings(models.TransientModel):
         return super()._inverse_account_default_credit_limit()
 
     # ------------------------------------------------------------------
-    # Collection stages (issue 4)
+    # Collection stages
     # ------------------------------------------------------------------
 
     collection_strategy_id = fields.Many2one(related="company_id.collection_strategy_id", readonly=False)

@@ -85,11 +85,9 @@ class CreditAgingReport(models.Model):
 
     @api.model
     def _select_additional_fields(self):
-        """Hook for extra columns of the engine. The customer's grade (issue 3) appears as soon as a
-        module declares ``grade_id = fields.Many2one("credit.grade", readonly=True)`` on this model."""
-        if "grade_id" in self._fields:
-            return SQL(", i.grade_id")
-        return SQL()
+        """Hook for extra columns of the engine read by this report: the customer's grade, and what an
+        extension adds (it declares the field on this model and extends this method)."""
+        return SQL(", i.grade_id")
 
     def action_open_item(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-"""Cash-in forecast (shared/domain.md §12): when the open customer invoices are expected to be paid.
+"""Cash-in forecast (docs/reports.md, "Cash-in forecast"): when the open customer invoices are expected to be paid.
 
 One row per open receivable item of the current company (invoice instalments, credit notes,
 unapplied payments, entries), so the forecast adds up to the open receivables: expected date = its
@@ -93,12 +93,12 @@ class CreditCashinForecast(models.Model):
              ) i
              CROSS JOIN LATERAL (SELECT i.due_date + ROUND(i.days)::int AS expected_date) e
              WHERE aml.company_id = %(company)s
-               AND aml.parent_state = 'posted'
-               AND acc.account_type = 'asset_receivable'
+               AND %(receivable)s
                AND aml.amount_residual != 0
                AND aml.date <= %(today)s
             """,
-            late=self.env["res.partner"]._collection_days_late_query(None, company, today),
+            late=self.env["credit.payment.behaviour"]._days_late_query(None, company, today),
+            receivable=self.env["credit.aging.engine"]._receivable_item_sql(),
             default=company.collection_default_days_late,
             company=company.id,
             today=today,

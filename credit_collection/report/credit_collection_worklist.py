@@ -196,7 +196,7 @@ class CreditCollectionWorklist(models.Model):
     def _compute_predicted_days_late(self):
         for company in self.company_id:
             rows = self.filtered(lambda r, company=company: r.company_id == company)
-            days = self.env["res.partner"]._collection_days_late(rows.partner_id, company)
+            days = self.env["credit.payment.behaviour"]._days_late(rows.partner_id, company)
             for row in rows:
                 row.predicted_days_late = days.get(row.partner_id.id, company.collection_default_days_late)
         (self - self.filtered("company_id")).predicted_days_late = 0.0

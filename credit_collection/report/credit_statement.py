@@ -34,9 +34,10 @@ class CreditStatementReport(models.AbstractModel):
               FROM account_move_line aml
               JOIN account_account acc ON acc.id = aml.account_id
               JOIN res_partner pa ON pa.id = aml.partner_id
-             WHERE aml.parent_state = 'posted' AND acc.account_type = 'asset_receivable'
+             WHERE %s
                AND aml.company_id = %s AND pa.commercial_partner_id = %s
             """,
+            self.env["credit.aging.engine"]._receivable_item_sql(),
             company.id,
             partner.id,
         )

@@ -82,7 +82,7 @@ class TestCollectionWorklist(CollectionCommon):
             self.assertTrue(move.collection_dispute)
             self.assertEqual(move.collection_dispute_note, "Not received")
             # send a statement now
-            # send a statement now: issue 5's statement PDF attached to the statement email
+            # send a statement now: the statement PDF attached to the statement email
             row.action_send_statement()
             statement = self._mails(self.customer).filtered(lambda m: "statement of account" in m.subject)
             self.assertEqual(len(statement), 1)
@@ -120,7 +120,7 @@ class TestCollectionWorklist(CollectionCommon):
         with freeze_time(day(0) + timedelta(days=400)):
             move.invalidate_recordset(["collection_predicted_date"])
             self.assertEqual(
-                self.env["res.partner"]._collection_days_late(self.customer, self.company),
+                self.env["credit.payment.behaviour"]._days_late(self.customer, self.company),
                 {},
                 "history older than 12 months is ignored",
             )

@@ -23,7 +23,7 @@ class TestKpi(AgingCommon):
         )
 
     def test_countback_worked_example(self):
-        """shared/domain.md: AR 212k, sales 100k, 80k, 70k (30-day months) -> 73.7 days."""
+        """docs/reports.md: AR 212k, sales 100k, 80k, 70k (30-day months) -> 73.7 days."""
         dso = countback_dso(212_000.0, [(100_000.0, 30), (80_000.0, 30), (70_000.0, 30)])
         self.assertEqual(round(dso, 1), 73.7)
         self.assertEqual(countback_dso(50_000.0, [(100_000.0, 30)]), 15.0)

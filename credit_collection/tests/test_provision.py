@@ -71,7 +71,7 @@ class ProvisionCommon(AgingCommon):
 
 @tagged("post_install", "-at_install")
 class TestProvisionIfrs(ProvisionCommon):
-    """IFRS 9 Illustrative Example 12 (shared/domain.md): 15.0M / 7.5M / 4.0M / 2.5M / 1.0M at
+    """IFRS 9 Illustrative Example 12 (docs/reports.md): 15.0M / 7.5M / 4.0M / 2.5M / 1.0M at
     0.3 / 1.6 / 3.6 / 6.6 / 10.6 % -> 45k + 120k + 144k + 165k + 106k = 580k."""
 
     @classmethod
@@ -170,7 +170,7 @@ class TestProvisionIfrs(ProvisionCommon):
 
 @tagged("post_install", "-at_install")
 class TestProvisionCohort(ProvisionCommon):
-    """shared/domain.md: sales 100k, unpaid at due 50k, after 30 d 23k, 60 d 8k, 90 d 2k, all 2k
+    """docs/reports.md: sales 100k, unpaid at due 50k, after 30 d 23k, 60 d 8k, 90 d 2k, all 2k
     written off -> 2.0 % / 4.0 % / 8.7 % / 25 % / 100 %."""
 
     def test_cohort_rates(self):

@@ -1,6 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
 
 class CreditCollectionWriteoff(models.TransientModel):
@@ -120,17 +120,10 @@ class CreditCollectionWriteoff(models.TransientModel):
         """Credit balance of the allowance account at the write-off date (what was provided)."""
         if not self.allowance_account_id:
             return 0.0
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """SELECT COALESCE(-SUM(balance), 0) FROM account_move_line
-                    WHERE account_id = %s AND company_id = %s AND parent_state = 'posted' AND date <= %s""",
-                self.allowance_account_id.id,
-                self.company_id.id,
-                self.date,
-            )
+        ledger = self.env["credit.provision.run"]._allowance_ledger(
+            self.allowance_account_id, self.company_id, self.date
         )
-        return max(self.currency_id.round(self.env.cr.fetchone()[0]), 0.0)
+        return max(self.currency_id.round(ledger[0]), 0.0)
 
     def _write_off(self, move, available):
         receivables = move.line_ids.filtered(
