@@ -58,6 +58,7 @@
             "credit_collection/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }
