@@ -24,7 +24,7 @@ lint_ok=1
 info "lint: ruff"
 "$ODOO_PY" -m ruff check credit_collection bench tools setup.py || lint_ok=0
 "$ODOO_PY" -m ruff format --check credit_collection bench tools setup.py || lint_ok=0
-info "lint: pylint-odoo (mandatory checks)"
+info "lint: pylint-odoo (the full Odoo check set; the exceptions are listed in .pylintrc)"
 "$ODOO_PY" -m pylint --rcfile=.pylintrc credit_collection || lint_ok=0
 [ "$lint_ok" = 1 ] || failed=1
 
