@@ -328,7 +328,7 @@ class AccountMove(models.Model):
         return env._(
             "%(label)s: interest %(rate)s %% a year on %(periods)s = %(fee)s",
             label=label,
-            rate=f"{stage.fee_rate:g}",
+            rate=format(stage.fee_rate, "g"),
             periods="; ".join(pieces),
             fee=currency.format(amount),
         )
