@@ -15,18 +15,15 @@
         "views/credit_approval_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
-        "views/account_move_credit_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/credit_approval_request_views.xml",
         "wizards/credit_approval_decision_views.xml",
-        # collection stages
+        # collections
         "data/credit_collection_data.xml",
         "data/mail_template_collection_data.xml",
         "wizards/credit_collection_wizard_views.xml",
         "views/credit_collection_strategy_views.xml",
-        "views/account_move_collection_views.xml",
-        "views/res_partner_collection_views.xml",
-        "views/res_config_settings_collection_views.xml",
+        "views/account_move_views.xml",
         "report/credit_collection_worklist_views.xml",
         # aging, provision, statements, KPIs
         "data/credit_aging_bucket_set_data.xml",
@@ -39,15 +36,15 @@
         "data/credit_statement_mail_template.xml",
         "report/credit_statement_templates.xml",
         "wizards/credit_statement_wizard_views.xml",
-        "views/credit_collection_menus.xml",
         "views/credit_limit_temporary_views.xml",
+        # credit file
         "data/credit_review_data.xml",
         "views/credit_grade_views.xml",
         "views/credit_scorecard_views.xml",
         "views/credit_review_views.xml",
         "views/credit_guarantee_views.xml",
-        "views/res_partner_credit_file_views.xml",
-        "views/credit_review_menus.xml",
+        # every action above exists before the menus point at them
+        "views/credit_collection_menus.xml",
     ],
     "demo": [
         "demo/credit_collection_demo.xml",
@@ -61,6 +58,6 @@
             "credit_collection/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": True,
-    "installable": True,
 }

@@ -23,4 +23,4 @@ fi
   | grep -v "security risk" || true
 [ $# -gt 0 ] || set -- credit_collection/tests
 PYTHONPATH="$REPO_ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" exec "$ODOO_PY" -m pytest -p no:cacheprovider -p pytest_preload --odoo-config="$RUN_DIR/dev.conf" --odoo-database="$DB" \
-  --odoo-log-level=warn --odoo-extra=log-handler=odoo.tests.common:CRITICAL -W ignore::DeprecationWarning -W ignore::PendingDeprecationWarning -q "$@"
+  --odoo-log-level=warn "${PYTEST_WARNING_FILTERS[@]}" -q "$@"

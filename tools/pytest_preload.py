@@ -1,6 +1,21 @@
 """pytest plugin for the addons' tests (tools/test.sh, tools/dev.sh load it with -p pytest_preload)."""
 
+import logging
+
 import pytest
+
+
+class _RunnerImportsTestFramework(logging.Filter):
+    """pytest-odoo (the test runner, not a business module) imports odoo.tests before Odoo is in test
+    mode, so Odoo logs "Importing test framework, avoid importing from business modules and when not
+    running in test mode" as an error at start-up. Only that record is dropped: every other record of
+    odoo.tests.common (a tour's browser errors included) is shown."""
+
+    def filter(self, record):
+        return not str(record.msg).startswith("Importing test framework")
+
+
+logging.getLogger("odoo.tests.common").addFilter(_RunnerImportsTestFramework())
 
 
 @pytest.fixture(scope="session", autouse=True)

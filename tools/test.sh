@@ -24,7 +24,7 @@ lint_ok=1
 info "lint: ruff"
 "$ODOO_PY" -m ruff check credit_collection bench tools setup.py || lint_ok=0
 "$ODOO_PY" -m ruff format --check credit_collection bench tools setup.py || lint_ok=0
-info "lint: pylint-odoo (mandatory checks)"
+info "lint: pylint-odoo (the full Odoo check set; the exceptions are listed in .pylintrc)"
 "$ODOO_PY" -m pylint --rcfile=.pylintrc credit_collection || lint_ok=0
 [ "$lint_ok" = 1 ] || failed=1
 
@@ -52,8 +52,7 @@ info "running the tests (pytest-odoo, HTTP server for the tours)"
 # once): a tour step that fails, or any assertion, fails at once.
 set +e
 PYTHONPATH="$REPO_ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" "$ODOO_PY" -m pytest -p no:cacheprovider -p pytest_preload --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" \
-  --odoo-http --odoo-log-level=warn --odoo-extra=log-handler=odoo.tests.common:CRITICAL -W ignore::DeprecationWarning \
-  -W ignore::PendingDeprecationWarning \
+  --odoo-http --odoo-log-level=warn "${PYTEST_WARNING_FILTERS[@]}" \
   --reruns 2 --only-rerun TimeoutError --only-rerun "AST constructor recursion depth mismatch" \
   -o python_files='test_*.py' credit_collection/tests "$@"
 rc=$?

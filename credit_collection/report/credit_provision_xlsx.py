@@ -1,7 +1,6 @@
 """XLSX export of a provision run: the matrix (one row per bucket / specific provision, allowance
 as a formula), the reconciliation with the allowance account, and the items it rests on."""
 
-import base64
 import io
 
 import xlsxwriter
@@ -19,16 +18,13 @@ class CreditProvisionXlsx(models.AbstractModel):
 
     @api.model
     def _action(self, run):
-        content = self._generate(run)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"provision_{run.period}.xlsx",
-                "datas": base64.b64encode(content),
-                "res_model": run._name,
-                "res_id": run.id,
-            }
-        )
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+        """Download through the controller: the file is built per request and never stored."""
+        return {"type": "ir.actions.act_url", "url": f"/credit_collection/provision/{run.id}/xlsx", "target": "self"}
+
+    @api.model
+    def _file(self, run):
+        """The workbook's bytes and its file name."""
+        return self._generate(run), f"provision_{run.period}.xlsx"
 
     @api.model
     def _generate(self, run):

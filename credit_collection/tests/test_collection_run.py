@@ -54,7 +54,9 @@ class TestCollectionRun(CollectionCommon):
     def test_failing_customer_does_not_stop_the_others(self):
         moves = self._story()
         self.customer2.email = False  # the reminder of this customer cannot be sent
-        self._run(day(65))
+        with self.assertLogs("odoo.addons.credit_collection", "WARNING") as logs:
+            self._run(day(65))
+        self.assertIn("no email address", "\n".join(logs.output), "the run logs the failure and goes on")
         failed = moves[self.customer2]
         self.assertFalse(failed.collection_stage_id, "its stage is not applied (rolled back)")
         self.assertIn("no email address", failed.collection_error)

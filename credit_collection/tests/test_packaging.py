@@ -1,11 +1,15 @@
+import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
+
+from ..hooks import CORE_TABLE_INDEXES, uninstall_hook
 
 ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_DIR = os.path.dirname(ADDON_DIR)
@@ -61,3 +65,37 @@ class TestPackaging(BaseCase):
                 [sys.executable, "-c", probe, target], check=True, capture_output=True, text=True
             ).stdout
             self.assertIn(os.path.join(target, "odoo", "addons", "credit_collection"), out)
+
+
+class _Rollback(Exception):
+    """Raised to undo what the uninstall hook did."""
+
+
+@tagged("post_install", "-at_install")
+class TestUninstallHook(TransactionCase):
+    """Uninstalling drops the indexes the addon created on Odoo's own tables."""
+
+    def _existing(self):
+        self.env.cr.execute(
+            "SELECT indexname, tablename FROM pg_indexes WHERE indexname IN %s", [tuple(CORE_TABLE_INDEXES)]
+        )
+        return dict(self.env.cr.fetchall())
+
+    def test_every_index_on_a_core_table_is_listed(self):
+        """Each index name the models create (an ``..._idx`` literal) is one the hook drops."""
+        created = set()
+        for folder in ("models", "report"):
+            for name in os.listdir(os.path.join(ADDON_DIR, folder)):
+                if name.endswith(".py"):
+                    with open(os.path.join(ADDON_DIR, folder, name), encoding="utf-8") as f:
+                        created |= set(re.findall(r"\b(\w+_idx)\b", f.read()))
+        self.assertTrue(created)
+        self.assertLessEqual(created, set(CORE_TABLE_INDEXES))
+
+    def test_uninstall_hook_drops_the_core_table_indexes(self):
+        self.assertEqual(self._existing(), CORE_TABLE_INDEXES, "created at install, on those tables")
+        with contextlib.suppress(_Rollback), self.env.cr.savepoint():
+            uninstall_hook(self.env)
+            self.assertEqual(self._existing(), {})
+            raise _Rollback
+        self.assertEqual(self._existing(), CORE_TABLE_INDEXES, "rolled back: the indexes are there again")

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .aging_common import AgingCommon, D
 
@@ -456,3 +456,38 @@ class TestProvisionWriteOff(ProvisionCommon):
         self.assertEqual(may._allowance_balance(today), 530.0, "the allowance is restored")
         may.action_compute()
         self.assertEqual(self._bucket_line(may, "> 90").suggested_rate, 100.0, "still open: still a loss")
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionXlsxDownload(ProvisionCommon, HttpCase):
+    """The Export XLSX button streams the workbook from a route: no attachment is left per click."""
+
+    def test_xlsx_streamed_without_attachment(self):
+        run = self._run(D)
+        run.action_compute()
+        Attachment = self.env["ir.attachment"].sudo()
+        attachments_before = Attachment.search_count([])
+        self.authenticate("cct_prov_analyst", "cct_prov_analyst")
+        for _click in range(2):
+            action = run.with_user(self.analyst).action_export_xlsx()
+            self.assertEqual(action["type"], "ir.actions.act_url")
+            response = self.url_open(action["url"])
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.content[:2], b"PK", "an XLSX (zip) workbook")
+            self.assertIn(f"provision_{run.period}.xlsx", response.headers["Content-Disposition"])
+        self.assertEqual(Attachment.search_count([]), attachments_before, "nothing stored per click")
+
+    def test_xlsx_route_checks_read_access(self):
+        run = self._run(D)
+        run.action_compute()
+        url = run.with_user(self.analyst).action_export_xlsx()["url"]
+        company = {"company_id": self.company.id, "company_ids": self.company.ids}
+        new_test_user(self.env, login="cct_prov_sales", groups="sales_team.group_sale_salesman", **company)
+        new_test_user(self.env, login="cct_prov_accountant", groups="account.group_account_invoice", **company)
+        self.authenticate("cct_prov_sales", "cct_prov_sales")
+        self.assertEqual(self.url_open(url).status_code, 403, "a sales rep does not read provision runs")
+        self.authenticate("cct_prov_accountant", "cct_prov_accountant")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200, "an accountant reads the run, so may export it")
+        self.assertEqual(response.content[:2], b"PK")
+        self.assertEqual(self.url_open("/credit_collection/provision/0/xlsx").status_code, 404)
