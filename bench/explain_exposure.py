@@ -1,0 +1,79 @@
+"""Planning versus execution of the exposure statement, plain and prepared, on a bench database.
+
+    python bench/explain_exposure.py --db ccb_run_10000_cc [--repeat 15]
+
+For the template's customers with 1 and 10 000 open invoices (and 1 000), the statement the
+order-time check runs (one order excluded, as at confirmation) is measured three ways, median of
+`--repeat` runs each:
+- plain: EXPLAIN (ANALYZE) of the statement as sent today: PostgreSQL's own planning and execution
+  times, then the client's wall time of executing it;
+- prepared: PREPARE once, then EXPLAIN (ANALYZE) EXECUTE with the generic plan forced, as the addon
+  runs it (planned at the first execution, then cached), and the client's wall time of EXECUTE.
+Read-only: everything is rolled back.
+"""
+
+import argparse
+import ast
+import datetime
+import json
+import statistics
+import time
+
+from odoo_env import odoo_env
+
+
+def _explain(cr, code, params):
+    cr.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + code, params)
+    plan = cr.fetchone()[0]
+    plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+    return plan["Planning Time"], plan["Execution Time"]
+
+
+def _wall(cr, code, params):
+    start = time.perf_counter()
+    cr.execute(code, params)
+    cr.fetchall()
+    return (time.perf_counter() - start) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    med = statistics.median
+    with odoo_env(args.db, commit=False) as env:
+        cr = env.cr
+        cr.execute("SELECT value FROM bench_meta WHERE key = 'probe_partners'")
+        probes = {int(k): v for k, v in ast.literal_eval(cr.fetchone()[0]).items()}
+        company = env.company
+        engine = env["credit.exposure"]
+        today = datetime.date.today()
+        cr.execute("SELECT MAX(id) FROM sale_order")
+        exclude = [cr.fetchone()[0]]
+        for n, partner_id in sorted(probes.items()):
+            query = engine._exposure_query([partner_id], company, exclude, today, datetime.date.min)
+            code, params = query.code, query.params
+            plain = [_explain(cr, code, params) for _i in range(args.repeat)]
+            wall_plain = [_wall(cr, code, params) for _i in range(args.repeat)]
+            name = f"explain_exposure_{n}"
+            numbers = iter(range(1, len(params) + 1))
+            body = code.replace("%s", "{}").format(*(f"${next(numbers)}" for _p in params))
+            cr.execute(f"PREPARE {name} AS {body}")
+            cr.execute("SET LOCAL plan_cache_mode = force_generic_plan")  # as the addon does
+            execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+            prepared = [_explain(cr, execute, params) for _i in range(args.repeat)]
+            wall_prepared = [_wall(cr, execute, params) for _i in range(args.repeat)]
+            cr.execute(f"DEALLOCATE {name}")
+            cr.execute("SET LOCAL plan_cache_mode = auto")
+            steady = prepared[1:]
+            print(
+                f"{n:>6} open invoices | plain: planning {med(p for p, _e in plain):6.2f} ms, "
+                f"execution {med(e for _p, e in plain):6.2f} ms, wall {med(wall_plain):6.2f} ms | "
+                f"prepared (from the 2nd run): planning {med(p for p, _e in steady):6.2f} ms, "
+                f"execution {med(e for _p, e in steady):6.2f} ms, wall {med(wall_prepared):6.2f} ms"
+            )
+
+
+if __name__ == "__main__":
+    main()
