@@ -15,6 +15,7 @@ import threading
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models, modules
+from odoo.tools import format_date
 
 BATCH_SIZE = 500
 EXPOSURE_WARNING_RATIO = 0.9
@@ -90,7 +91,7 @@ class CreditWarning(models.AbstractModel):
                             "%(amount)s overdue by more than %(days)s days (oldest due %(due)s, %(late)s days).",
                             amount=fmt(late),
                             days=days,
-                            due=late_due,
+                            due=format_date(self.env, late_due),
                             late=(today - late_due).days,
                         ),
                     )

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 
 from .credit_verdict import CreditVerdict
 
@@ -325,7 +325,7 @@ class SaleOrder(models.Model):
                 invoice=self.env["credit.exposure"]
                 .sudo()
                 ._oldest_open_item(exp.partner_id, company, exp.late_oldest_due_date + timedelta(days=1)),
-                due=exp.late_oldest_due_date,
+                due=format_date(self.env, exp.late_oldest_due_date),
                 late=(today - exp.late_oldest_due_date).days,
             ),
         )

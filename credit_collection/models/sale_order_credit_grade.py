@@ -1,6 +1,7 @@
 """The customer's grade on the order: payment term, prepayment, guarantee and overdue conditions."""
 
 from odoo import fields, models
+from odoo.tools import format_date
 
 
 class SaleOrder(models.Model):
@@ -117,7 +118,7 @@ class SaleOrder(models.Model):
                 grade=grade["name"],
                 minimum=self._credit_fmt(company.credit_overdue_min_amount),
                 invoice=grade["late_move"],
-                due=due,
+                due=format_date(self.env, due),
                 late=(today - due).days,
             ),
         )
