@@ -1,4 +1,4 @@
-"""Benchmark of the aging engine (issue 5), self-contained: `measure(env)` on any database.
+"""Benchmark of the aging engine, self-contained: `measure(env)` on any database.
 
 Measures, for the current company, at today and at the same day a year back:
 - the aging summary by customer and bucket (credit.aging.engine.get_totals, what the pivot and the

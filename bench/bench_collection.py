@@ -1,4 +1,4 @@
-"""Benchmark of the daily collection run (issue 4), self-contained.
+"""Benchmark of the daily collection run, self-contained.
 
     measure(env) -> [{"metric": ..., "value": ..., "unit": ...}, ...]
 

@@ -1,4 +1,4 @@
-"""What the credit check adds to sale.order.action_confirm (issue 2's benchmark).
+"""What the credit check adds to sale.order.action_confirm.
 
 For the template's customers with 1, 1 000 and 10 000 open invoices, the same one-line order is
 confirmed on three copies of the same data:

@@ -1,4 +1,4 @@
-"""Benchmark of the credit file (issue 3): self-contained, runs on whatever data the database holds.
+"""Benchmark of the credit file: self-contained, runs on whatever data the database holds.
 
 ``measure(env)`` returns [{metric, value, unit}]:
 - the review's behaviour metrics for the customer with the most posted invoices (queries, time):

@@ -1,6 +1,6 @@
 """The one place where a customer's credit exposure is computed.
 
-Exposure (shared/domain.md) of a commercial partner, per company, in company currency:
+Exposure (README, "Credit control at order time") of a commercial partner, per company, in company currency:
     open posted receivables (residuals: invoices, refunds and unapplied payments)
   + draft customer invoices and refunds
   + confirmed sale orders not yet invoiced (tax included).
