@@ -83,25 +83,18 @@ class CreditExposure(models.AbstractModel):
             """,
             today=today,
         )
-        if exclude_order_ids:
-            prepaid = SQL(
-                """
-                (SELECT jsonb_object_agg(t.order_id, t.paid)
-                   FROM (SELECT so.id AS order_id,
-                                SUM(tx.amount / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS paid
-                           FROM sale_order so
-                           JOIN res_partner ip ON ip.id = so.partner_invoice_id
-                           JOIN sale_order_transaction_rel rel ON rel.sale_order_id = so.id
-                           JOIN payment_transaction tx ON tx.id = rel.transaction_id
-                          WHERE so.id = ANY(%(order_ids)s)
-                            AND ip.commercial_partner_id = p.id
-                            AND tx.state IN ('authorized', 'done')
-                          GROUP BY so.id) t)
-                """,
-                order_ids=list(exclude_order_ids),
-            )
-        else:
-            prepaid = SQL("NULL::jsonb")
+        # paid online per order (authorised or done transactions): all of it, and the part not yet
+        # posted as a payment (a posted payment already lowers the open receivables)
+        prepaid = self._paid_online_sql(exclude_order_ids)
+        prepaid_open = self._paid_online_sql(
+            exclude_order_ids,
+            SQL(
+                """AND NOT EXISTS (SELECT 1
+                                     FROM account_payment ap
+                                     JOIN account_move pm ON pm.id = ap.move_id
+                                    WHERE ap.id = tx.payment_id AND pm.state = 'posted')"""
+            ),
+        )
         temporary = SQL(
             """
             (SELECT jsonb_build_object('amount', SUM(t.amount), 'until', MIN(t.date_to))
@@ -114,31 +107,6 @@ class CreditExposure(models.AbstractModel):
             """,
             today=today,
         )
-        if exclude_order_ids:
-            prepaid_open = SQL(
-                """
-                (SELECT jsonb_object_agg(t.order_id, t.paid)
-                   FROM (SELECT so.id AS order_id,
-                                SUM(tx.amount / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS paid
-                           FROM sale_order so
-                           JOIN res_partner ip ON ip.id = so.partner_invoice_id
-                           JOIN sale_order_transaction_rel rel ON rel.sale_order_id = so.id
-                           JOIN payment_transaction tx ON tx.id = rel.transaction_id
-                          WHERE so.id = ANY(%(order_ids)s)
-                            AND ip.commercial_partner_id = p.id
-                            AND tx.state IN ('authorized', 'done')
-                            AND NOT EXISTS (
-                                SELECT 1
-                                  FROM account_payment ap
-                                  JOIN account_move pm ON pm.id = ap.move_id
-                                 WHERE ap.id = tx.payment_id
-                                   AND pm.state = 'posted')
-                          GROUP BY so.id) t)
-                """,
-                order_ids=list(exclude_order_ids),
-            )
-        else:
-            prepaid_open = SQL("NULL::jsonb")
         return [
             *columns,
             ("grade", grade),
@@ -147,6 +115,31 @@ class CreditExposure(models.AbstractModel):
             ("temporary", temporary),
             ("prepaid_open", prepaid_open),
         ]
+
+    @api.model
+    def _paid_online_sql(self, order_ids, condition=None):
+        """{order id: amount paid online in company currency} of the orders being checked (alias `p`:
+        the commercial partner), NULL when no order is checked."""
+        if not order_ids:
+            return SQL("NULL::jsonb")
+        return SQL(
+            """
+            (SELECT jsonb_object_agg(t.order_id, t.paid)
+               FROM (SELECT so.id AS order_id,
+                            SUM(tx.amount / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS paid
+                       FROM sale_order so
+                       JOIN res_partner ip ON ip.id = so.partner_invoice_id
+                       JOIN sale_order_transaction_rel rel ON rel.sale_order_id = so.id
+                       JOIN payment_transaction tx ON tx.id = rel.transaction_id
+                      WHERE so.id = ANY(%(order_ids)s)
+                        AND ip.commercial_partner_id = p.id
+                        AND tx.state IN ('authorized', 'done')
+                        %(condition)s
+                      GROUP BY so.id) t)
+            """,
+            order_ids=list(order_ids),
+            condition=condition or SQL(""),
+        )
 
     @api.model
     def _get_exposures(self, partners, company, exclude_orders=None, today=None):
