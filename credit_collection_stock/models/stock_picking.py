@@ -5,10 +5,9 @@ step of a pick -> ship route included) are never checked."""
 from dataclasses import replace
 
 from odoo import api, fields, models
+from odoo.addons.credit_collection.models.credit_verdict import CreditVerdict
 from odoo.exceptions import UserError
 from odoo.osv import expression
-
-from odoo.addons.credit_collection.models.credit_verdict import CreditVerdict
 
 
 class StockPicking(models.Model):
@@ -17,12 +16,11 @@ class StockPicking(models.Model):
     # The banner and the list filter read the customer's hold in this company only (one cheap read);
     # the validation itself runs the full credit check (pooled hold, limit, overdue).
     credit_blocked = fields.Boolean(
-        string="Credit Blocked",
         compute="_compute_credit_blocked",
         search="_search_credit_blocked",
         help="The customer is on credit hold: this delivery cannot be validated until the hold is lifted.",
     )
-    credit_hold_reason = fields.Char(string="Credit Hold Reason", compute="_compute_credit_blocked")
+    credit_hold_reason = fields.Char(compute="_compute_credit_blocked")
 
     def _credit_open_deliveries(self):
         return self.filtered(

@@ -1,1 +1,2 @@
 from . import test_delivery_credit
+from . import test_packaging

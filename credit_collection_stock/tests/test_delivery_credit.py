@@ -1,10 +1,9 @@
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.addons.credit_collection.tests.common import CreditCommon
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
-
-from odoo.addons.credit_collection.tests.common import CreditCommon
 
 
 @tagged("post_install", "-at_install")
@@ -131,9 +130,7 @@ class TestDeliveryCredit(CreditCommon):
         order = self._confirmed(qty=2)
         picking = self._out(order)
         wizard = self._validate(picking, qty=1)  # part now, the rest in a backorder
-        self.env[wizard["res_model"]].with_user(self.stock_user).with_context(wizard["context"]).create(
-            {}
-        ).process()
+        self.env[wizard["res_model"]].with_user(self.stock_user).with_context(**wizard["context"]).create({}).process()
         self.assertEqual(picking.state, "done")
         backorder = self._out(order) - picking
         self.assertEqual(len(backorder), 1)
@@ -149,7 +146,7 @@ class TestDeliveryCredit(CreditCommon):
         self._hold()
         wizard = self._validate(picking, qty=1)  # the backorder question comes first
         with self.assertRaises(UserError):
-            self.env[wizard["res_model"]].with_user(self.stock_user).with_context(wizard["context"]).create(
+            self.env[wizard["res_model"]].with_user(self.stock_user).with_context(**wizard["context"]).create(
                 {}
             ).process()
         self.assertEqual(order.order_line.qty_delivered, 0.0)
@@ -280,3 +277,15 @@ class TestDeliveryCredit(CreditCommon):
         counts = [self._check_queries(self._out(self._confirmed(10.0, partner=p))) for p in (small, big)]
         self.assertEqual(counts[0], counts[1], "queries must not grow with the history")
         self.assertLessEqual(counts[1], 12, f"got {counts[1]}")
+
+    def test_invoiced_before_delivery_counted_once(self):
+        """Invoiced on ordered quantities before it ships: the posted invoice is in the receivables,
+        the order adds nothing more at the delivery."""
+        self.company.credit_check_at = "delivery"
+        self.customer.credit_limit = 1500.0
+        order = self._confirmed(1000.0)  # 1,100.00 with tax
+        order._create_invoices().action_post()
+        self.assertEqual(order.sudo()._credit_evaluate()[order.id].amount, 0.0)
+        picking = self._out(order)
+        self._validate(picking)  # exposure 1,100.00 within 1,500.00: counted twice it would be 2,200.00
+        self.assertEqual(picking.state, "done")
