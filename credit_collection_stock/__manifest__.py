@@ -14,5 +14,10 @@
     "demo": [
         "demo/credit_collection_stock_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "credit_collection_stock/static/tests/tours/*.js",
+        ],
+    },
     "auto_install": True,
 }

@@ -1,2 +1,3 @@
 from . import test_delivery_credit
 from . import test_packaging
+from . import test_ui_delivery
