@@ -165,18 +165,6 @@ class TestDeliveryCredit(CreditCommon):
             self._validate(ship)
         self.assertNotEqual(ship.state, "done")
 
-    def test_prepaid_rule_followed(self):
-        """A customer on hold whose order is fully paid online: the company's prepaid rule decides,
-        as it does at confirmation (read by the order's own check)."""
-        order = self._confirmed()
-        self._hold()
-        picking = self._out(order)
-        self.company.credit_prepaid_passes_hold = True
-        verdict = order._credit_evaluate()[order.id]
-        self.assertEqual(verdict.codes, {"hold"}, "not paid: the hold applies whatever the setting")
-        with self.assertRaises(UserError):
-            self._validate(picking)
-
     # ------------------------------------------------------------------ where credit is checked
     def _over_limit_order(self):
         """A 1,100.00 order (1,000.00 + 10 % tax) for a customer whose limit is 500.00."""
