@@ -1,4 +1,5 @@
-"""Make `pip install .` put the addon at odoo/addons/credit_collection in site-packages.
+"""Make `pip install .` put the addons at odoo/addons/credit_collection (and its stock bridge,
+odoo/addons/credit_collection_stock) in site-packages.
 
 Odoo extends the `odoo.addons` namespace over every `odoo/addons` folder on sys.path, so an
 installed copy is found without touching Odoo's addons path (the way OCA wheels work).
@@ -10,7 +11,9 @@ import os
 from setuptools import setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ADDON = "credit_collection"
+ADDON = "credit_collection"  # the main addon: its manifest gives the version and summary
+# Odoo installs the stock bridge by itself where Inventory is installed (auto_install).
+ADDONS = (ADDON, "credit_collection_stock")
 
 
 def _manifest():
@@ -21,8 +24,8 @@ def _manifest():
 def _packages_and_data():
     """Every folder with an __init__.py is a package; everything else in the addon is data."""
     packages, package_dir, package_data = [], {}, {}
-    root = os.path.join(HERE, ADDON)
-    for folder, dirs, files in os.walk(root):
+    roots = [os.path.join(HERE, addon) for addon in ADDONS if os.path.isdir(os.path.join(HERE, addon))]
+    for folder, dirs, files in (walked for root in roots for walked in os.walk(root)):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
         if "__init__.py" not in files:
             continue

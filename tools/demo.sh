@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job (`make demo`): a private PostgreSQL cluster under .run/, a database with
-# credit_collection and its demo story, served on http://localhost:8069 (admin / admin).
+# credit_collection, Inventory and the stock bridge with their demo story, served on
+# http://localhost:8069 (admin / admin).
 # Safe to re-run: an existing demo database is upgraded and served again.
 # --build-only: prepare the database and stop; --stop: stop the demo cluster.
 set -euo pipefail
@@ -19,14 +20,14 @@ write_odoo_conf "$RUN_DIR/odoo.conf"
 
 if psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
   info "upgrading credit_collection in the existing demo database $DB"
-  "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -u credit_collection --load-language=zh_CN --stop-after-init \
+  "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -u credit_collection -i credit_collection_stock --load-language=zh_CN --stop-after-init \
     --log-level=warn || die "upgrade of $DB failed"
 else
   info "creating the demo database $DB (a few minutes)"
   # Chinese is loaded in a second step: a language loaded while the database is created becomes
   # every user's and the company's default (res.lang.install_lang), and the demo speaks English
   # except for cc_zh.
-  if ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -i credit_collection \
+  if ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" -i credit_collection,credit_collection_stock \
        --stop-after-init --log-level=warn \
      || ! "$ODOO_PY" -m odoo -c "$RUN_DIR/odoo.conf" -d "$DB" --load-language=zh_CN \
        --stop-after-init --log-level=warn; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (`make test`, called by .ci/run): lint, a throwaway PostgreSQL cluster, a fresh
-# database with credit_collection installed (demo data included), then every test with pytest-odoo,
+# database with credit_collection and its stock bridge installed (demo data included), then every test with pytest-odoo,
 # tours in headless Chromium through pytest-odoo's HTTP server. Exit non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -22,10 +22,10 @@ fi
 failed=0
 lint_ok=1
 info "lint: ruff"
-"$ODOO_PY" -m ruff check credit_collection bench tools setup.py || lint_ok=0
-"$ODOO_PY" -m ruff format --check credit_collection bench tools setup.py || lint_ok=0
+"$ODOO_PY" -m ruff check credit_collection credit_collection_stock bench tools setup.py || lint_ok=0
+"$ODOO_PY" -m ruff format --check credit_collection credit_collection_stock bench tools setup.py || lint_ok=0
 info "lint: pylint-odoo (the full Odoo check set; the exceptions are listed in .pylintrc)"
-"$ODOO_PY" -m pylint --rcfile=.pylintrc credit_collection || lint_ok=0
+"$ODOO_PY" -m pylint --rcfile=.pylintrc credit_collection credit_collection_stock || lint_ok=0
 [ "$lint_ok" = 1 ] || failed=1
 
 WORK="$(mktemp -d /tmp/cc-test-XXXXXX)"
@@ -36,8 +36,8 @@ pg_start "$WORK/pg"
 write_odoo_conf "$WORK/odoo.conf"
 DB="cc_test_$$"
 
-info "installing credit_collection in a fresh database $DB"
-if ! "$ODOO_PY" -m odoo -c "$WORK/odoo.conf" -d "$DB" -i credit_collection --stop-after-init \
+info "installing credit_collection and credit_collection_stock in a fresh database $DB"
+if ! "$ODOO_PY" -m odoo -c "$WORK/odoo.conf" -d "$DB" -i credit_collection,credit_collection_stock --stop-after-init \
       --log-level=warn >"$WORK/install.log" 2>&1; then
   tail -60 "$WORK/install.log"; die "installing credit_collection failed"
 fi
@@ -54,7 +54,7 @@ set +e
 PYTHONPATH="$REPO_ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" "$ODOO_PY" -m pytest -p no:cacheprovider -p pytest_preload --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" \
   --odoo-http --odoo-log-level=warn "${PYTEST_WARNING_FILTERS[@]}" \
   --reruns 2 --only-rerun TimeoutError --only-rerun "AST constructor recursion depth mismatch" \
-  -o python_files='test_*.py' credit_collection/tests "$@"
+  -o python_files='test_*.py' credit_collection/tests credit_collection_stock/tests "$@"
 rc=$?
 set -e
 [ "$rc" = 0 ] || failed=1

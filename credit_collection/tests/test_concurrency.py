@@ -23,7 +23,11 @@ class TestConcurrentConfirmations(TransactionCase):
             self.old_switch = company.account_use_credit_limit
             company.account_use_credit_limit = True
             customer = env["res.partner"].create({"name": "Concurrent Customer", "credit_limit": 1000.0})
-            product = env["product.product"].create({"name": "Concurrent Widget", "list_price": 600.0, "taxes_id": []})
+            # a service: with Inventory installed (the stock bridge), goods would leave stock moves
+            # behind that keep the product and the customer from being deleted in tearDown
+            product = env["product.product"].create(
+                {"name": "Concurrent Widget", "type": "service", "list_price": 600.0, "taxes_id": []}
+            )
             orders = env["sale.order"].create(
                 [
                     {
