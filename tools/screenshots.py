@@ -108,6 +108,13 @@ SCREENS = [
         None,
         ".o_graph_renderer canvas",
     ),
+    (
+        "delivery_held",
+        "admin",
+        "/odoo/action-sale.action_orders/{credit_collection_stock.demo_so_greyfalcon}",
+        "document.querySelector('button[name=action_view_delivery]').click()",
+        ".o_form_view .o_field_widget[name=move_ids_without_package]",
+    ),
     # The same screens for a user who works in Chinese (cc_zh), to look at both languages side by side.
     (
         "worklist_zh",
