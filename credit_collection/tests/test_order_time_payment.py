@@ -1,12 +1,10 @@
-from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
-from .common import CreditCommon
+from .payment_common import CreditPaymentCommon
 
 
 @tagged("post_install", "-at_install")
-class TestOrderTimePayment(AccountPaymentCommon, CreditCommon):
+class TestOrderTimePayment(CreditPaymentCommon):
     """Online payments through Odoo's payment flow (PaymentCommon's test provider: the transaction is
     set done, then post-processed as the payment status page does): the paid part of an order does
     not count against the limit, and a payment is posted even when its order cannot be confirmed."""
@@ -14,28 +12,7 @@ class TestOrderTimePayment(AccountPaymentCommon, CreditCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # PaymentCommon sets its own company and currency: back to the credit fixture's
-        cls.company = cls.company_data["company"]
-        cls.currency = cls.company.currency_id
-        cls.provider.journal_id.inbound_payment_method_line_ids.filtered(
-            lambda line: line.payment_provider_id == cls.provider
-        ).payment_account_id = cls.inbound_payment_method_line.payment_account_id
         cls._invoice(9000.00)  # limit 10,000.00: 1,000.00 left
-
-    def _pay_online(self, order, amount, ref="1"):
-        tx = self._create_transaction(
-            flow="redirect",
-            sale_order_ids=[order.id],
-            amount=amount,
-            currency_id=self.currency.id,
-            partner_id=order.partner_invoice_id.id,
-            reference=f"{order.name}-{ref}",
-            state="draft",
-        )
-        tx._set_done()
-        with mute_logger("odoo.addons.sale.models.payment_transaction"):
-            tx._post_process()
-        return tx
 
     def _assert_posted(self, tx, amount):
         self.assertTrue(tx.payment_id, "the payment is created")
