@@ -130,7 +130,7 @@ class ResPartner(models.Model):
                 continue
             partner.credit_limit_effective = exp.limit
             partner.credit_has_limit = exp.has_limit
-            partner.credit_temporary_limit = exp.extra.get("temporary_limit", 0.0)
+            partner.credit_temporary_limit = exp.temporary_limit
             partner.credit_exposure = exp.total
             partner.credit_exposure_receivable = exp.receivable
             partner.credit_exposure_draft = exp.draft_invoices

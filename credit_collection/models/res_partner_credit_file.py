@@ -81,8 +81,8 @@ class ResPartner(models.Model):
         )
         for partner in self:
             exp = exposures.get(partner.commercial_partner_id.id)
-            partner.credit_guarantee_amount = exp.extra["guarantee_secured"] if exp else 0.0
-            partner.credit_base_limit = exp.extra["base_limit"] if exp else 0.0
+            partner.credit_guarantee_amount = exp.guarantee_secured if exp else 0.0
+            partner.credit_base_limit = exp.base_limit if exp else 0.0
             partner.credit_review_count = counts.get(partner.commercial_partner_id, 0)
 
     def _check_credit_file_values(self, vals, partners):
