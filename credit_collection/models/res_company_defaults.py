@@ -4,7 +4,8 @@ created afterwards. They are ordinary records the credit manager edits or replac
 rewrites them later (no XML id: an upgrade does not know them). A kind the company already has
 (the demo's, or the user's own) is left alone, so creating the defaults twice does nothing.
 
-Names and texts are written in every installed language for which the addon ships a translation.
+Names and texts are written in every installed language for which the addon ships a translation,
+and in a language installed later (see ir_module_module.py) while they still read as shipped.
 Also here: what each feature still misses in a company's settings, and the switch that leaves
 reminders to Odoo Enterprise's follow-ups."""
 
@@ -128,26 +129,81 @@ class ResCompany(models.Model):
                 company._credit_default_scorecard()
             if not company.collection_fee_product_id:
                 company.collection_fee_product_id = company._credit_default_fee_product()
+            company._credit_translate_defaults()
 
     def _credit_has(self, model):
         return bool(self.env[model].with_context(active_test=False).search_count([("company_id", "=", self.id)]))
 
-    def _credit_translate(self, terms):
-        """Write the translations of `terms` [(record, field, lazy term)] in every installed language
-        that has one (the records were created with the English source)."""
-        for lang, _name in self.env["res.lang"].get_installed():
+    @api.model
+    def _credit_translate(self, terms, langs=None):
+        """Write the translations of `terms` [(record, field, source, translate(lang))] in `langs`
+        (default: every installed language): only where the record still carries the shipped English
+        text and has no text of its own in that language, so a user's wording is never replaced."""
+        langs = langs or [code for code, _name in self.env["res.lang"].get_installed()]
+        for lang in langs:
             if lang == "en_US":
                 continue
-            for record, fname, term in terms:
-                value = term._translate(lang)
-                if value and value != term._translate("en_US"):
+            for record, fname, source, translate in terms:
+                if (
+                    record.with_context(lang="en_US")[fname] != source
+                    or record.with_context(lang=lang)[fname] != source
+                ):
+                    continue
+                value = translate(lang)
+                if value and value != source:
                     record.with_context(lang=lang)[fname] = value
+
+    def _credit_default_terms(self):
+        """The company's default records still named as shipped, with their translatable texts:
+        [(record, field, English source, translate(lang))]."""
+        self.ensure_one()
+        company = self.sudo()
+
+        def lazy(record, fname, term):
+            return (record, fname, term._translate("en_US"), term._translate)
+
+        terms = []
+        strategy = company.collection_strategy_id
+        if strategy:
+            terms += [lazy(strategy, "name", DEFAULT_STRATEGY_NAME), lazy(strategy, "note", DEFAULT_STRATEGY_NOTE)]
+            by_name = {spec[0]._translate("en_US"): spec for spec in DEFAULT_STAGES}
+            for stage in strategy.stage_ids:
+                spec = by_name.get(stage.with_context(lang="en_US").name)
+                if not spec:
+                    continue
+                name, _offset, _min, intro, extra = spec
+                terms.append(lazy(stage, "name", name))
+                if intro:
+                    terms.append(lazy(stage, "email_intro", intro))
+                if "activity" in extra:
+                    terms.append(lazy(stage, "activity_summary", extra["activity"][1]))
+        if company.collection_fee_product_id:
+            terms.append(lazy(company.collection_fee_product_id.product_tmpl_id, "name", DEFAULT_FEE_PRODUCT_NAME))
+        Factor = self.env["credit.score.factor"]
+
+        def metric_label(metric):
+            return lambda lang: dict(Factor._fields["metric"]._description_selection(self.with_context(lang=lang).env))[
+                metric
+            ]
+
+        for card in self.env["credit.scorecard"].sudo().search([("company_id", "=", company.id)]):
+            terms.append(lazy(card, "name", DEFAULT_SCORECARD_NAME))
+            # a shipped factor is named after its metric: its name in each language is the metric's label there
+            terms += [
+                (factor, "name", metric_label(factor.metric)("en_US"), metric_label(factor.metric))
+                for factor in card.factor_ids
+            ]
+        return terms
+
+    def _credit_translate_defaults(self, langs=None):
+        for company in self:
+            self._credit_translate(company._credit_default_terms(), langs)
 
     def _credit_default_strategy(self):
         self.ensure_one()
         template = self.env.ref("credit_collection.mail_template_collection_reminder", raise_if_not_found=False)
         decider = (self._credit_approvers() or self._credit_managers())[:1]
-        stages, terms = [], []
+        stages = []
         for sequence, (name, offset, min_amount, intro, extra) in enumerate(DEFAULT_STAGES, start=1):
             vals = {
                 "sequence": sequence,
@@ -182,16 +238,6 @@ class ResCompany(models.Model):
                 "stage_ids": stages,
             }
         )
-        terms += [(strategy, "name", DEFAULT_STRATEGY_NAME), (strategy, "note", DEFAULT_STRATEGY_NOTE)]
-        for stage, (name, _offset, _min, intro, extra) in zip(
-            strategy.stage_ids.sorted("sequence"), DEFAULT_STAGES, strict=True
-        ):
-            terms.append((stage, "name", name))
-            if stage.email_intro:
-                terms.append((stage, "email_intro", intro))
-            if stage.activity_type_id:
-                terms.append((stage, "activity_summary", extra["activity"][1]))
-        self._credit_translate(terms)
         return strategy
 
     def _credit_default_grades(self):
@@ -241,14 +287,6 @@ class ResCompany(models.Model):
                 ],
             }
         )
-        self._credit_translate([(card, "name", DEFAULT_SCORECARD_NAME)])
-        # a factor is named after its metric: its name in each language is the metric's label there
-        for lang, _name in self.env["res.lang"].get_installed():
-            if lang == "en_US":
-                continue
-            labels = dict(Factor._fields["metric"]._description_selection(self.with_context(lang=lang).env))
-            for factor in card.factor_ids:
-                factor.with_context(lang=lang).name = labels[factor.metric]
         return card
 
     def _credit_default_fee_product(self):
@@ -265,7 +303,6 @@ class ResCompany(models.Model):
                 "supplier_taxes_id": [fields.Command.clear()],
             }
         )
-        self._credit_translate([(product.product_tmpl_id, "name", DEFAULT_FEE_PRODUCT_NAME)])
         return product
 
     # ------------------------------------------------------------------ what is missing

@@ -11,6 +11,9 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
+from ..models.res_company_defaults import DEFAULT_STRATEGY_NAME
+from .test_i18n import zh_catalog
+
 STAGES = [
     # name, days from due date, minimum, email, activity, hold, legal
     ("Friendly pre-due reminder", -3, 0.0, True, False, False, False),
@@ -305,3 +308,22 @@ class TestFirstDay(AccountTestInvoicingCommon):
         self.manager.company_ids |= lonely
         review.action_submit()
         self.assertEqual(review.state, "submitted")
+
+    # ------------------------------------------------------------------ in the users' language
+    def test_defaults_follow_a_language_installed_later_but_keep_the_users_words(self):
+        card = self.env["credit.scorecard"]._for_company(self.company)
+        factors = card.factor_ids.sorted("sequence")
+        factors[1].name = "Our own debt factor"  # the user's wording
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["credit_collection"], ["zh_CN"])
+        zh = {entry.msgid: entry.msgstr for entry in zh_catalog() if entry.msgstr}
+        label = "Current ratio (current assets ÷ current liabilities)"
+        self.assertEqual(factors[0].with_context(lang="zh_CN").name, zh[label], "named after its metric, in Chinese")
+        self.assertEqual(factors[0].with_context(lang="en_US").name, label)
+        self.assertEqual(factors[1].with_context(lang="zh_CN").name, "Our own debt factor", "the user's words stay")
+        strategy = self.company.collection_strategy_id
+        # the strategy's texts are the addon's code terms: Chinese wherever the shipped catalogue has them
+        self.assertEqual(
+            strategy.with_context(lang="zh_CN").name, DEFAULT_STRATEGY_NAME._translate("zh_CN"), "translated as shipped"
+        )
+        self.assertEqual(strategy.with_context(lang="en_US").name, "Standard")
