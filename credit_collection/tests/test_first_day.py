@@ -4,7 +4,10 @@ Runs on the demo database and, in `make test`, on a database installed WITHOUT d
 `first_day`). The fixture's company is created after the addon is installed, like a company a
 customer adds later; `test_every_company_is_ready` also checks the companies that existed at install."""
 
+import os
 from datetime import timedelta
+
+import polib
 
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -12,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from ..models.res_company_defaults import DEFAULT_STRATEGY_NAME
-from .test_i18n import zh_catalog
+from .test_i18n import I18N, zh_catalog
 
 STAGES = [
     # name, days from due date, minimum, email, activity, hold, legal
@@ -313,7 +316,13 @@ class TestFirstDay(AccountTestInvoicingCommon):
     def test_defaults_follow_a_language_installed_later_but_keep_the_users_words(self):
         card = self.env["credit.scorecard"]._for_company(self.company)
         factors = card.factor_ids.sorted("sequence")
-        factors[1].name = "Our own debt factor"  # the user's wording
+        # the user's wording, typed before Chinese was installed (only an English value is stored)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE credit_score_factor SET name = jsonb_build_object('en_US', 'Our own debt factor') WHERE id = %s",
+            [factors[1].id],
+        )
+        factors.invalidate_recordset(["name"])
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(["credit_collection"], ["zh_CN"])
         zh = {entry.msgid: entry.msgstr for entry in zh_catalog() if entry.msgstr}
@@ -326,4 +335,10 @@ class TestFirstDay(AccountTestInvoicingCommon):
         self.assertEqual(
             strategy.with_context(lang="zh_CN").name, DEFAULT_STRATEGY_NAME._translate("zh_CN"), "translated as shipped"
         )
+        template = polib.pofile(os.path.join(I18N, "credit_collection.pot"))
+        if any(
+            entry.msgid == "Standard" and any(o[0].endswith("res_company_defaults.py") for o in entry.occurrences)
+            for entry in template
+        ):  # once the template carries the addon's code terms (make pot)
+            self.assertEqual(strategy.with_context(lang="zh_CN").name, zh["Standard"])
         self.assertEqual(strategy.with_context(lang="en_US").name, "Standard")
