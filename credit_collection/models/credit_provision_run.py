@@ -34,7 +34,13 @@ class CreditProvisionRun(models.Model):
         "account.journal",
         check_company=True,
         domain="[('type', '=', 'general')]",
-        default=lambda self: self._last_run_value("journal_id") or self.env.company.collection_writeoff_journal_id,
+        default=lambda self: (
+            self._last_run_value("journal_id")
+            or self.env.company.collection_writeoff_journal_id
+            or self.env["account.journal"].search(
+                [("company_id", "=", self.env.company.id), ("type", "=", "general")], limit=1
+            )
+        ),
     )
     expense_account_id = fields.Many2one(
         "account.account",

@@ -286,6 +286,7 @@ class TestFirstDay(AccountTestInvoicingCommon):
         company.write({"collection_allowance_account_id": allowance.id, "collection_bad_debt_account_id": expense.id})
         run = self.env["credit.provision.run"].with_user(self.manager).with_company(company).create({})
         self.assertEqual((run.allowance_account_id, run.expense_account_id), (allowance, expense))
+        self.assertEqual(run.journal_id.type, "general", "the company's miscellaneous journal, at once")
         self.assertNotIn("Bad-debt provisions and write-offs", dict(company._credit_setup_missing()))
 
     def test_a_lone_credit_manager_is_told_who_must_approve(self):
