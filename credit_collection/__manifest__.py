@@ -43,6 +43,7 @@
         "views/credit_scorecard_views.xml",
         "views/credit_review_views.xml",
         "views/credit_guarantee_views.xml",
+        "views/res_config_settings_first_day_views.xml",
         # every action above exists before the menus point at them
         "views/credit_collection_menus.xml",
     ],
@@ -58,6 +59,7 @@
             "credit_collection/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "application": True,
 }

@@ -1,5 +1,8 @@
 """Install/uninstall hooks.
 
+At install, every existing company gets the defaults of its first day (companies created later get
+them from res.company.create).
+
 The addon's own tables and columns leave with it; the indexes it adds to Odoo's tables (in the
 models' ``init()``) on core columns would stay behind, so the uninstall hook drops them.
 """
@@ -14,6 +17,12 @@ CORE_TABLE_INDEXES = {
     "account_move_line_credit_open_idx": "account_move_line",
     "credit_collection_partial_reconcile_max_date_idx": "account_partial_reconcile",
 }
+
+
+def post_init_hook(env):
+    """Every company starts with a collection strategy, grades A-E, a scorecard and a late-fee
+    product (runs after the demo data: a kind the demo already gave a company is left alone)."""
+    env["res.company"].search([])._credit_install_defaults()
 
 
 def uninstall_hook(env):

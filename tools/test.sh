@@ -58,5 +58,25 @@ PYTHONPATH="$REPO_ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" "$ODOO_PY" -m pytest -p
 rc=$?
 set -e
 [ "$rc" = 0 ] || failed=1
+
+# The first day of a real company: a second database installed WITHOUT demo data, where every
+# company must be ready on its own (default strategy, grades, scorecard, late-fee product).
+DB2="cc_nodemo_$$"
+info "installing credit_collection without demo data in $DB2 (first-day tests)"
+start=$SECONDS
+if ! "$ODOO_PY" -m odoo -c "$WORK/odoo.conf" -d "$DB2" -i credit_collection --without-demo=all --stop-after-init \
+      --log-level=warn >"$WORK/install_nodemo.log" 2>&1 || grep -E "ERROR|CRITICAL" "$WORK/install_nodemo.log" >/dev/null; then
+  grep -E -A15 "ERROR|CRITICAL" "$WORK/install_nodemo.log" | head -80 || tail -60 "$WORK/install_nodemo.log"
+  echo "installing credit_collection without demo data failed"
+  failed=1
+else
+  set +e
+  PYTHONPATH="$REPO_ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" "$ODOO_PY" -m pytest -p no:cacheprovider -p pytest_preload \
+    --odoo-config="$WORK/odoo.conf" --odoo-database="$DB2" --odoo-log-level=warn "${PYTEST_WARNING_FILTERS[@]}" \
+    -o python_files='test_*.py' credit_collection/tests/test_first_day.py
+  [ $? = 0 ] || failed=1
+  set -e
+fi
+info "first-day step (install without demo + its tests): $((SECONDS - start)) s"
 if [ "$lint_ok" != 1 ]; then echo "lint: 0 passed, 1 failed"; fi
 exit "$failed"

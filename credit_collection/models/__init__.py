@@ -35,6 +35,8 @@ from . import credit_provision_cohort
 from . import credit_provision_specific
 from . import payment_transaction
 from . import res_company
+from . import res_company_defaults
+from . import ir_module_module
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_collection

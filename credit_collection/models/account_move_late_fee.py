@@ -130,9 +130,9 @@ class AccountMove(models.Model):
         if not product:
             raise UserError(
                 self.env._(
-                    "Set the late fee product in the Credit & Collection settings of %(company)s before charging "
-                    "late fees.",
+                    "%(company)s has no Late Fee Product: set it in %(where)s before charging late fees.",
                     company=company.name,
+                    where=company._credit_where(self.env._("Late Fees and Write-offs")),
                 )
             )
         lines = []

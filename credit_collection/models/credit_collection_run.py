@@ -260,7 +260,8 @@ class CreditCollectionRun(models.AbstractModel):
             [{"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]} for move in moves]
         )
         actions, vals = [], {}
-        if stage.mail_template_id:
+        # beside Odoo Enterprise's follow-ups the company may leave the emails to them
+        if stage.mail_template_id and moves.company_id._collection_sends_reminders():
             message = self._collection_send_email(partner, stage, moves)
             vals["mail_message_id"] = message.id
             actions.append(self.env._("email"))

@@ -34,13 +34,21 @@ class CreditProvisionRun(models.Model):
         "account.journal",
         check_company=True,
         domain="[('type', '=', 'general')]",
-        default=lambda self: self._last_run_value("journal_id"),
+        default=lambda self: (
+            self._last_run_value("journal_id")
+            or self.env.company.collection_writeoff_journal_id
+            or self.env["account.journal"].search(
+                [("company_id", "=", self.env.company.id), ("type", "=", "general")], limit=1
+            )
+        ),
     )
     expense_account_id = fields.Many2one(
         "account.account",
         "Impairment expense account",
         check_company=True,
-        default=lambda self: self._last_run_value("expense_account_id"),
+        default=lambda self: (
+            self._last_run_value("expense_account_id") or self.env.company.collection_bad_debt_account_id
+        ),
     )
     allowance_account_id = fields.Many2one(
         "account.account",
@@ -162,9 +170,12 @@ class CreditProvisionRun(models.Model):
             if missing:
                 raise UserError(
                     self.env._(
-                        "Provision run %(name)s needs %(missing)s before it can be computed or posted.",
+                        "Provision run %(name)s needs %(missing)s before it can be computed or posted: choose them "
+                        "on the run. New runs propose the accounts and journal of the last run, else the Allowance "
+                        "Account, Bad Debt Expense Account and Write-off Journal of %(where)s.",
                         name=run.name,
                         missing=", ".join(missing),
+                        where=run.company_id._credit_where(self.env._("Late Fees and Write-offs")),
                     )
                 )
             if run.allowance_account_id.account_type == "asset_receivable":

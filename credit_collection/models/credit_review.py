@@ -283,7 +283,13 @@ class CreditReview(models.Model):
                 review._measure_behaviour()
             review._compute_score()  # the inputs may have changed since the last scoring
             if not review.proposed_grade_id:
-                raise UserError(self.env._("Review %(review)s: propose a grade before submitting.", review=review.name))
+                raise UserError(
+                    self.env._(
+                        "Review %(review)s: propose a grade before submitting (grades are set up in %(where)s).",
+                        review=review.name,
+                        where=review.company_id._credit_where(menu=self.env._("Credit Grades")),
+                    )
+                )
             differs = review.proposed_grade_id != review.computed_grade_id or review.currency_id.compare_amounts(
                 review.proposed_limit, review.suggested_limit
             )
@@ -299,6 +305,18 @@ class CreditReview(models.Model):
                         slimit=review.suggested_limit,
                     )
                 )
+            if not review._deciders(self.env.user):
+                # a submitted review nobody may decide would wait for ever
+                raise UserError(
+                    self.env._(
+                        "Review %(review)s: nobody but you could decide on it in %(company)s (the one who submits "
+                        "never decides). Set the Credit Approver in %(where)s, or give a second user the Credit "
+                        "Manager role (Settings > Users).",
+                        review=review.name,
+                        company=review.company_id.name,
+                        where=review.company_id._credit_where(self.env._("Credit Approvals")),
+                    )
+                )
             review._internal().write(
                 {"state": "submitted", "submitted_by_id": self.env.uid, "submitted_on": fields.Datetime.now()}
             )
@@ -308,16 +326,19 @@ class CreditReview(models.Model):
     def _schedule_decision_activity(self):
         self.ensure_one()
         # one decider, never the analyst who submitted: the approver, else another credit manager
-        company = self.company_id
-        users = (company._credit_approvers() - self.submitted_by_id) or (
-            company._credit_managers() - self.submitted_by_id
-        )
-        for user in users[:1]:
+        for user in self._deciders(self.submitted_by_id)[:1]:
             self.activity_schedule(
                 "credit_collection.mail_activity_type_credit_review",
                 user_id=user.id,
                 summary=self.env._("Decide on the credit review of %(customer)s", customer=self.partner_id.name),
             )
+
+    def _deciders(self, submitter):
+        """Who may decide on this review once `submitter` submits it: the approver, else another
+        credit manager of the company."""
+        self.ensure_one()
+        company = self.company_id
+        return (company._credit_approvers() - submitter) or (company._credit_managers() - submitter)
 
     def _check_can_decide(self):
         if not self.env.user.has_group("credit_collection.group_credit_manager"):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -46,3 +46,29 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collection_allowance_account_id", readonly=False
     )
     credit_provision_min_cohort = fields.Integer(related="company_id.credit_provision_min_cohort", readonly=False)
+
+    # ------------------------------------------------------------------
+    # First day: what is missing, and Odoo's own follow-ups
+    # ------------------------------------------------------------------
+
+    credit_setup_missing_html = fields.Html(
+        string="Still Missing", compute="_compute_credit_setup_missing", sanitize=False
+    )
+    credit_setup_complete = fields.Boolean(compute="_compute_credit_setup_missing")
+    collection_reminder_engine = fields.Selection(related="company_id.collection_reminder_engine", readonly=False)
+    collection_followup_installed = fields.Boolean(
+        string="Odoo Follow-ups Installed", compute="_compute_collection_followup_installed"
+    )
+
+    @api.depends("company_id")
+    def _compute_credit_setup_missing(self):
+        for setting in self:
+            missing = setting.company_id._credit_setup_missing()
+            setting.credit_setup_complete = not missing
+            setting.credit_setup_missing_html = self.env["res.company"]._credit_setup_missing_html(missing)
+
+    @api.depends("company_id")
+    def _compute_collection_followup_installed(self):
+        state = self.env["ir.module.module"].sudo()._get("account_followup").state
+        for setting in self:
+            setting.collection_followup_installed = state in ("installed", "to upgrade")

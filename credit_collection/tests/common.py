@@ -5,6 +5,25 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
 
 
+def clear_first_day_defaults(company):
+    """Remove what every new company gets on its first day (strategy, grades, scorecard, late-fee
+    product; see res_company_defaults.py), for tests that set up their own."""
+    company = company.sudo()
+    env = company.env
+    strategies = (
+        env["credit.collection.strategy"].with_context(active_test=False).search([("company_id", "=", company.id)])
+    )
+    product = company.collection_fee_product_id
+    company.write({"collection_strategy_id": False, "collection_fee_product_id": False})
+    strategies.unlink()
+    env["credit.scorecard"].with_context(active_test=False).search([("company_id", "=", company.id)]).unlink()
+    # highest first: the remaining bands must still start at 0
+    env["credit.grade"].with_context(active_test=False).search(
+        [("company_id", "=", company.id)], order="score_min desc"
+    ).unlink()
+    product.unlink()
+
+
 class CreditCommon(AccountTestInvoicingCommon):
     """A company with credit control on, a 10 % tax, a customer with a contact and a delivery
     address, a salesman and two credit managers. Amounts are chosen so that every figure is
@@ -14,6 +33,8 @@ class CreditCommon(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
+        # the fixture builds its own strategy, grades and scorecard: start from a blank company
+        clear_first_day_defaults(cls.company)
         # the fixture's own user sets up limits: it is a credit manager
         cls.env.user.groups_id += cls.env.ref("credit_collection.group_credit_manager")
         cls.company.write({"account_use_credit_limit": True, "credit_approval_validity_days": 7})

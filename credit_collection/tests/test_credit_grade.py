@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .common import clear_first_day_defaults
 from .credit_file_common import CreditFileCommon
 
 
@@ -28,6 +29,7 @@ class TestCreditGrade(CreditFileCommon):
             self.grade_e.score_min = 45
         self.assertTrue(self.grade_e.active, "nothing changed")
         other = self.env["res.company"].create({"name": "Other Co"})
+        clear_first_day_defaults(other)
         with self.assertRefused(ValidationError, "lowest grade must start at 0"):
             self.env["credit.grade"].create({"name": "A", "score_min": 85, "company_id": other.id})
         with self.assertRefused(ValidationError, "between 0 and 100"):
@@ -83,6 +85,7 @@ class TestCreditGrade(CreditFileCommon):
 
     def test_grades_are_per_company(self):
         other = self.env["res.company"].create({"name": "Other Co"})
+        clear_first_day_defaults(other)
         self.env["credit.grade"].create({"name": "Only", "score_min": 0, "company_id": other.id})
         self._set_grade(self.grade_a)
         self.assertFalse(self.customer.with_company(other).credit_grade_id, "a grade holds in its company only")

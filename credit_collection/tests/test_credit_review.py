@@ -4,6 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from .common import clear_first_day_defaults
 from .credit_file_common import CreditFileCommon
 
 
@@ -182,6 +183,7 @@ class TestCreditReview(CreditFileCommon):
 
     def test_reviews_are_per_company(self):
         other = self.env["res.company"].create({"name": "Other Co"})
+        clear_first_day_defaults(other)
         self.env["credit.grade"].create({"name": "Only", "score_min": 0, "company_id": other.id})
         foreign = self.env["credit.review"].create({"partner_id": self.customer.id, "company_id": other.id})
         mine = self._review()

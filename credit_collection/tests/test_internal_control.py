@@ -11,6 +11,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from .common import clear_first_day_defaults
 from .credit_file_common import CreditFileCommon
 
 ADDON = pathlib.Path(__file__).resolve().parent.parent
@@ -325,6 +326,7 @@ class TestCompanies(CreditFileCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.other = cls.setup_other_company()["company"]
+        clear_first_day_defaults(cls.other)
         cls.other_grade = cls.env["credit.grade"].create({"name": "X", "score_min": 0, "company_id": cls.other.id})
 
     def test_engine_reads_only_the_users_companies(self):

@@ -70,13 +70,21 @@ class CreditCollectionWriteoff(models.TransientModel):
         if not (self.account_id or self.allowance_account_id):
             raise UserError(
                 self.env._(
-                    "No bad-debt account (and no allowance account): set them in the Credit & Collection settings of "
-                    "%(company)s (or on this form) before writing off invoices.",
+                    "No bad-debt account (and no allowance account): set the Bad Debt Expense Account and the "
+                    "Allowance Account of %(company)s in %(where)s (or on this form) before writing off invoices.",
                     company=self.company_id.name,
+                    where=self.company_id._credit_where(self.env._("Late Fees and Write-offs")),
                 )
             )
         if not self.journal_id:
-            raise UserError(self.env._("No miscellaneous journal to post the write-off in."))
+            raise UserError(
+                self.env._(
+                    "No miscellaneous journal to post the write-off in: set the Write-off Journal of %(company)s in "
+                    "%(where)s (or on this form).",
+                    company=self.company_id.name,
+                    where=self.company_id._credit_where(self.env._("Late Fees and Write-offs")),
+                )
+            )
         for move in self.move_ids:
             if move.move_type != "out_invoice" or move.state != "posted" or move.company_id != self.company_id:
                 raise UserError(
