@@ -215,12 +215,16 @@ class SaleOrder(models.Model):
             result = rule(verdict, today=today)
             if result:
                 failures.append(result)
-        if verdict.fully_paid:
+        if self._credit_fully_paid(verdict):
             # Paid in full online: the order carries no credit risk, so limit, overdue and the grade's
             # conditions do not apply. A credit hold still stops it if the company says so.
             keep = set() if self.company_id.credit_prepaid_passes_hold else {"hold"}
             failures = [failure for failure in failures if failure[0] in keep]
         return failures
+
+    def _credit_fully_paid(self, verdict):
+        """Whether the prepaid rule applies: online payments cover the order in full."""
+        return verdict.fully_paid
 
     def _credit_fmt(self, amount):
         return formatLang(self.env, amount, currency_obj=self.company_id.currency_id)
