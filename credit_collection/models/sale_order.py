@@ -158,6 +158,10 @@ class SaleOrder(models.Model):
     # Evaluation: one exposure query per customer and company, whatever the history
     # ------------------------------------------------------------------
     def _credit_order_amount(self):
+        """What this order adds to the exposure, company currency (extensions deduct from it)."""
+        return self._credit_order_total()
+
+    def _credit_order_total(self):
         """This order's total in company currency, at the order's rate."""
         self.ensure_one()
         rate = self.currency_rate or 1.0

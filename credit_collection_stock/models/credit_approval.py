@@ -30,7 +30,7 @@ class CreditApproval(models.Model):
         return super()._credit_decidable() or bool(self.picking_id and self.order_id.state == "sale")
 
     def _announce_decision(self):
-        super()._announce_decision()
+        result = super()._announce_decision()
         if self.picking_id:
             # the stock user who asked reads the answer where the goods wait
             self.picking_id.sudo().message_post(
@@ -38,6 +38,7 @@ class CreditApproval(models.Model):
                 author_id=self.env.user.partner_id.id,
                 partner_ids=self.requested_by_id.partner_id.ids,
             )
+        return result
 
     def _credit_delivery_summary(self):
         """The approval's state in one sentence, for the delivery's form."""

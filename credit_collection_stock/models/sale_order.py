@@ -26,8 +26,8 @@ class SaleOrder(models.Model):
     def _credit_fully_paid(self, verdict):
         if self.state != "sale":
             return super()._credit_fully_paid(verdict)
-        total = super()._credit_order_amount()  # the whole order, invoiced or not
-        return super()._credit_fully_paid(replace(verdict, amount=total))
+        # the whole order, invoiced or not
+        return super()._credit_fully_paid(replace(verdict, amount=self._credit_order_total()))
 
     def _credit_order_amount(self):
         amount = super()._credit_order_amount()

@@ -2,7 +2,6 @@
 customer the credit rules stop cannot be validated. Returns, receipts and internal moves (the pick
 step of a pick -> ship route included) are never checked."""
 
-from collections import defaultdict
 from dataclasses import replace
 
 from odoo import api, fields, models
@@ -54,7 +53,8 @@ class StockPicking(models.Model):
                 SELECT p.id, c.id,
                        STRING_AGG(CASE WHEN f.id = c.id
                                        THEN COALESCE(NULLIF(p.credit_hold_reason ->> f.id::text, ''), '')
-                                       ELSE f.name || COALESCE(': ' || NULLIF(p.credit_hold_reason ->> f.id::text, ''), '')
+                                       ELSE f.name || COALESCE(
+                                           ': ' || NULLIF(p.credit_hold_reason ->> f.id::text, ''), '')
                                   END, '; ' ORDER BY f.id != c.id, f.parent_path)
                   FROM res_partner p
                  CROSS JOIN res_company c
@@ -335,8 +335,10 @@ class StockPicking(models.Model):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("Say why this delivery should leave: the credit manager decides on it."))
-        pending = self.env["credit.approval"].sudo().search_count(
-            [("order_id", "=", order.id), ("picking_id", "!=", False), ("state", "=", "pending")]
+        pending = (
+            self.env["credit.approval"]
+            .sudo()
+            .search_count([("order_id", "=", order.id), ("picking_id", "!=", False), ("state", "=", "pending")])
         )
         if pending:
             raise UserError(
@@ -348,7 +350,9 @@ class StockPicking(models.Model):
         found = self._credit_delivery_verdicts(fields.Date.context_today(self)).get(self.id)
         if not found:
             raise UserError(
-                self.env._("%(picking)s passes the credit check: validate it, no approval is needed.", picking=self.name)
+                self.env._(
+                    "%(picking)s passes the credit check: validate it, no approval is needed.", picking=self.name
+                )
             )
         _failures, verdict, order, covering = found
         if covering:

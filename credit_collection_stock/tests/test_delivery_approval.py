@@ -58,7 +58,9 @@ class TestDeliveryApproval(DeliveryCreditCommon):
         # the credit managers have an activity; order and delivery say who asked
         self.assertTrue(approval.activity_ids)
         self.assertTrue(any(approval.name in body for body in self._bodies(order)))
-        self.assertTrue(any(approval.name in body and "Customer pays on Friday" in body for body in self._bodies(picking)))
+        self.assertTrue(
+            any(approval.name in body and "Customer pays on Friday" in body for body in self._bodies(picking))
+        )
         # the delivery says it waits; no second request
         picking.invalidate_recordset()
         self.assertEqual(picking.credit_approval_state, "pending")

@@ -271,7 +271,10 @@ class TestDeliveryCredit(DeliveryCreditCommon):
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         self.assertTrue(
-            any("during a module installation" in body and "Cheque returned unpaid" in body for body in picking.message_ids.mapped("body"))
+            any(
+                "during a module installation" in body and "Cheque returned unpaid" in body
+                for body in picking.message_ids.mapped("body")
+            )
         )
 
     def test_install_context_does_not_exempt_a_stock_user(self):
