@@ -82,6 +82,13 @@ class TestDeliveryApproval(DeliveryCreditCommon):
         decision = f"approved by {self.manager.name} up to {amount}, valid until {expiry}"
         self.assertTrue(any(decision in body for body in self._bodies(order)), "on the order's chatter")
         self.assertTrue(any(decision in body for body in self._bodies(picking)), "on the delivery's chatter")
+        # the order's salesperson reads the decision in the order's approvals (Credit Check tab)
+        seen = order.with_user(self.salesman).credit_approval_ids
+        self.assertEqual(seen, approval)
+        self.assertEqual(seen.state, "approved")
+        self.assertEqual(seen.decided_by_id, self.manager)
+        self.assertEqual(seen.approved_summary, f"in full: {amount}")
+        self.assertEqual(seen.expiry_date, expiry)
         pickings = (picking | self._out(self._confirmed(partner=self.other))).with_user(self.stock_user)
         self.assertEqual(pickings.mapped("credit_approval_state"), ["approved", False])
         self.assertIn(decision, pickings[0].credit_approval_summary)
