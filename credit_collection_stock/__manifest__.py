@@ -8,7 +8,9 @@
     "license": "LGPL-3",
     "depends": ["credit_collection", "sale_stock"],
     "data": [
+        "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
+        "views/credit_approval_views.xml",
         "views/stock_picking_views.xml",
     ],
     "demo": [

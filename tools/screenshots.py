@@ -115,6 +115,18 @@ SCREENS = [
         "document.querySelector('button[name=action_view_delivery]').click()",
         ".o_form_view .o_field_widget[name=move_ids_without_package]",
     ),
+    (
+        "delivery_approval_request",
+        "admin",
+        "/odoo/action-sale.action_orders/{credit_collection_stock.demo_so_greyfalcon}",
+        "(async () => {"
+        " document.querySelector('button[name=action_view_delivery]').click();"
+        " for (let i = 0; i < 100 && !document.querySelector('button[name=action_request_credit_approval]'); i++)"
+        "  await new Promise((r) => setTimeout(r, 200));"
+        " document.querySelector('button[name=action_request_credit_approval]').click();"
+        "})()",
+        ".modal .o_field_widget[name=check_message]",
+    ),
     # The same screens for a user who works in Chinese (cc_zh), to look at both languages side by side.
     (
         "worklist_zh",

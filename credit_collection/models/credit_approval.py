@@ -239,7 +239,7 @@ class CreditApproval(models.Model):
                         user=approval.decided_by_id.name,
                     )
                 )
-            if approval.order_id.state not in ("draft", "sent"):
+            if not approval._credit_decidable():
                 raise UserError(
                     self.env._(
                         "%(order)s is no longer a quotation (confirmed or cancelled): %(approval)s cannot be "
@@ -248,6 +248,12 @@ class CreditApproval(models.Model):
                         approval=approval.name,
                     )
                 )
+
+    def _credit_decidable(self):
+        """Whether the order can still use a decision: approvals are requested on quotations.
+        Extended where an approval may be requested later (a blocked delivery of a confirmed order)."""
+        self.ensure_one()
+        return self.order_id.state in ("draft", "sent")
 
     def _approve(self, amount, comment=""):
         self._check_can_decide()
@@ -292,26 +298,31 @@ class CreditApproval(models.Model):
     def _announce_decision(self):
         self.ensure_one()
         self.activity_feedback(["credit_collection.mail_activity_type_credit_approval"], feedback=self.decision_comment)
+        body = self._decision_message()
+        self.message_post(body=body, partner_ids=self.requested_by_id.partner_id.ids)
+        # The credit manager need not have rights on sales orders to leave the trace there.
+        self.order_id.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+
+    def _decision_message(self):
+        """The decision in one sentence: who decided, up to how much and until when (approved), or
+        why not (rejected). Posted on the approval and the order, and shown where the order waits."""
+        self.ensure_one()
         if self.state == "approved":
-            body = self.env._(
+            return self.env._(
                 "Credit approval %(approval)s approved by %(user)s up to %(amount)s, valid until %(expiry)s. "
                 "%(comment)s",
                 approval=self.name,
-                user=self.env.user.name,
+                user=self.decided_by_id.name,
                 amount=self.order_id._credit_fmt(self.approved_amount),
                 expiry=self.expiry_date,
                 comment=self.decision_comment or "",
             )
-        else:
-            body = self.env._(
-                "Credit approval %(approval)s rejected by %(user)s: %(comment)s",
-                approval=self.name,
-                user=self.env.user.name,
-                comment=self.decision_comment,
-            )
-        self.message_post(body=body, partner_ids=self.requested_by_id.partner_id.ids)
-        # The credit manager need not have rights on sales orders to leave the trace there.
-        self.order_id.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+        return self.env._(
+            "Credit approval %(approval)s rejected by %(user)s: %(comment)s",
+            approval=self.name,
+            user=self.decided_by_id.name,
+            comment=self.decision_comment,
+        )
 
     def action_approve(self, amount=None, comment=""):
         """Approve up to `amount` (default: the order amount). Public, for RPC."""

@@ -157,6 +157,10 @@ class SaleOrder(models.Model):
     # Evaluation: one exposure query per customer and company, whatever the history
     # ------------------------------------------------------------------
     def _credit_order_amount(self):
+        """What this order adds to the exposure, company currency (extensions deduct from it)."""
+        return self._credit_order_total()
+
+    def _credit_order_total(self):
         """This order's total in company currency, at the order's rate."""
         self.ensure_one()
         rate = self.currency_rate or 1.0
@@ -214,12 +218,16 @@ class SaleOrder(models.Model):
             result = rule(verdict, today=today)
             if result:
                 failures.append(result)
-        if verdict.fully_paid:
+        if self._credit_fully_paid(verdict):
             # Paid in full online: the order carries no credit risk, so limit, overdue and the grade's
             # conditions do not apply. A credit hold still stops it if the company says so.
             keep = set() if self.company_id.credit_prepaid_passes_hold else {"hold"}
             failures = [failure for failure in failures if failure[0] in keep]
         return failures
+
+    def _credit_fully_paid(self, verdict):
+        """Whether the prepaid rule applies: online payments cover the order in full."""
+        return verdict.fully_paid
 
     def _credit_fmt(self, amount):
         return formatLang(self.env, amount, currency_obj=self.company_id.currency_id)

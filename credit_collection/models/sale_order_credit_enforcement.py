@@ -55,7 +55,25 @@ class SaleOrder(models.Model):
                     )
                 )
                 continue
+            if not self.env.registry.ready:
+                order._credit_note_unchecked_at_install(verdict)
+                continue
             raise credit_refusal(order._credit_refusal_message(verdict, today=today), order)
+
+    def _credit_note_unchecked_at_install(self, verdict):
+        """Orders confirmed by module data while the server installs or upgrades modules (the
+        registry is not ready then: no user request runs; Odoo core skips its notifications the same
+        way). Typically another module's demo data confirming its demo orders: refusing would make
+        Odoo drop that module's whole demo. The order passes, with the reasons it would have been
+        refused on its chatter."""
+        self.ensure_one()
+        self.message_post(
+            body=self.env._(
+                "Confirmed by module data during a module installation: the credit check does not apply then. "
+                "It would have refused this order:\n%(reasons)s",
+                reasons="\n".join(msg for _code, msg in verdict.failures),
+            )
+        )
 
     def _credit_approval_shortfalls(self, verdict, today=None):
         """Why the order's approved credit approvals do not let it through, one line each: a sales

@@ -4,7 +4,11 @@
   without the limit and overdue rules (the hold stays: an explicit stop-supply decision).
 - What a confirmed order adds: the engine leaves the order out of the exposure and adds its amount;
   once invoiced (invoicing on ordered quantities, down payments), the invoiced part is already in the
-  receivables or draft invoices, so only what no invoice covers yet is added back."""
+  receivables or draft invoices, so only what no invoice covers yet is added back.
+- Paid in full: judged against the order's total, as at confirmation, not against what is left to
+  invoice (an order paid online and invoiced before it ships has nothing left, yet is prepaid)."""
+
+from dataclasses import replace
 
 from odoo import models
 
@@ -18,6 +22,12 @@ class SaleOrder(models.Model):
         if self.state in ("draft", "sent") and self.company_id.credit_check_at == "delivery":
             failures = [failure for failure in failures if failure[0] == "hold"]
         return failures
+
+    def _credit_fully_paid(self, verdict):
+        if self.state != "sale":
+            return super()._credit_fully_paid(verdict)
+        # the whole order, invoiced or not
+        return super()._credit_fully_paid(replace(verdict, amount=self._credit_order_total()))
 
     def _credit_order_amount(self):
         amount = super()._credit_order_amount()

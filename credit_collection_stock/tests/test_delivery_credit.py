@@ -1,55 +1,15 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.addons.credit_collection.tests.common import CreditCommon
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
+
+from .common import DeliveryCreditCommon
 
 
 @tagged("post_install", "-at_install")
-class TestDeliveryCredit(CreditCommon):
-    """The warehouse's side of a credit stop, as a stock user (Inventory / User, no credit group)
-    validating deliveries through the ORM, the way RPC does."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.stock_user = new_test_user(
-            cls.env,
-            login="cct_stock",
-            groups="stock.group_stock_user",
-            company_id=cls.company.id,
-            company_ids=cls.company.ids,
-        )
-        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
-        cls.other = cls.env["res.partner"].create({"name": "Other Customer", "credit_limit": 10000.0})
-
-    # ------------------------------------------------------------------ helpers
-    def _confirmed(self, amount=1000.0, partner=None, qty=1):
-        order = self._order(amount, partner=partner)
-        order.order_line.product_uom_qty = qty
-        order.action_confirm()
-        return order
-
-    def _hold(self, partner=None, reason="Cheque returned unpaid"):
-        # tracked as in production (the fixture turns tracking off): the refusal names who set the hold;
-        # tracking values are written at commit, which a test never reaches: run that step by hand
-        self.env.cr.precommit.run()
-        (partner or self.customer).with_context(tracking_disable=False, mail_notrack=False).write(
-            {"credit_hold": True, "credit_hold_reason": reason}
-        )
-        self.env.cr.precommit.run()
-
-    def _validate(self, picking, qty=None):
-        """What the Validate button does for a stock user: set the quantities, then validate."""
-        picking = picking.with_user(self.stock_user)
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty if qty is None else qty
-        picking.move_ids.picked = True
-        return picking.button_validate()
-
-    def _out(self, order):
-        return order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+class TestDeliveryCredit(DeliveryCreditCommon):
+    """The warehouse's side of a credit stop, as a stock user validating deliveries."""
 
     # ------------------------------------------------------------------ the hold
     def test_held_customer_delivery_refused_and_left_not_done(self):
@@ -166,11 +126,6 @@ class TestDeliveryCredit(CreditCommon):
         self.assertNotEqual(ship.state, "done")
 
     # ------------------------------------------------------------------ where credit is checked
-    def _over_limit_order(self):
-        """A 1,100.00 order (1,000.00 + 10 % tax) for a customer whose limit is 500.00."""
-        self.customer.credit_limit = 500.0
-        return self._order(1000.0, user=self.salesman, user_id=self.salesman.id)
-
     def test_default_order_setting_delivery_only_checks_the_hold(self):
         self.assertEqual(self.company.credit_check_at, "order")
         order = self._confirmed()
@@ -277,3 +232,54 @@ class TestDeliveryCredit(CreditCommon):
         picking = self._out(order)
         self._validate(picking)  # exposure 1,100.00 within 1,500.00: counted twice it would be 2,200.00
         self.assertEqual(picking.state, "done")
+
+    # ------------------------------------------------------------------ branches
+    def test_banner_and_filter_read_holds_of_the_group(self):
+        """A hold set in a branch stops the group's deliveries (the validation pools holds over the
+        company's root): the banner and the filter say it before anyone tries."""
+        branch = self.env["res.company"].create(
+            {"name": "Acme Group Branch", "parent_id": self.company.id, "country_id": self.company.country_id.id}
+        )
+        separate = self.env["res.company"].create({"name": "cct Separate Co"})
+        self.env.cr.precommit.run()
+        held = self._out(self._confirmed())
+        free = self._out(self._confirmed(partner=self.other))
+        self.customer.with_company(branch).write({"credit_hold": True, "credit_hold_reason": "cheque bounced"})
+        self.other.with_company(separate).write({"credit_hold": True, "credit_hold_reason": "not ours"})
+        pickings = (held | free).with_user(self.stock_user)
+        self.assertEqual(pickings.mapped("credit_blocked"), [True, False])
+        self.assertEqual(pickings[0].credit_hold_reason, "Acme Group Branch: cheque bounced")
+        Picking = self.env["stock.picking"].with_user(self.stock_user)
+        self.assertEqual(Picking.search([("credit_blocked", "=", True), ("id", "in", pickings.ids)]), held)
+        self.assertEqual(Picking.search([("credit_blocked", "=", False), ("id", "in", pickings.ids)]), free)
+        # the banner says what the validation does
+        with self.assertRaisesRegex(UserError, "Customer on credit hold: Acme Group Branch: cheque bounced"):
+            self._validate(held)
+        self._validate(free)
+        self.assertEqual(free.state, "done")
+
+    # ------------------------------------------------------------------ module data
+    def test_module_data_validates_with_a_note(self):
+        """Another module's demo validating a delivery while the server installs modules is not
+        refused (Odoo would drop that module's demo); the delivery notes why it would have been."""
+        picking = self._out(self._confirmed())
+        self._hold()
+        self.patch(self.env.registry, "ready", False)  # what the module loader runs under
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertTrue(
+            any(
+                "during a module installation" in body and "Cheque returned unpaid" in body
+                for body in picking.message_ids.mapped("body")
+            )
+        )
+
+    def test_install_context_does_not_exempt_a_stock_user(self):
+        picking = self._out(self._confirmed())
+        self._hold()
+        with self.assertRaisesRegex(UserError, "Customer on credit hold"):
+            self._validate(picking.with_context(install_mode=True, install_module="sale_stock"))
+        self.assertNotEqual(picking.state, "done")

@@ -4,7 +4,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 @tagged("post_install", "-at_install")
 class TestDeliveryHoldTour(HttpCase):
-    """In a real headless Chromium: a warehouse user sees the banner and the refusal."""
+    """In a real headless Chromium: a warehouse user sees the banner and the refusal, then asks for a
+    credit approval from the delivery."""
 
     def test_delivery_hold_tour(self):
         company = self.env.company
@@ -30,3 +31,7 @@ class TestDeliveryHoldTour(HttpCase):
             login="tour_stock",
         )
         self.assertNotEqual(picking.state, "done")
+        approval = self.env["credit.approval"].search([("picking_id", "=", picking.id)])
+        self.assertEqual(approval.state, "pending")
+        self.assertEqual(approval.reason, "Customer pays cash at the gate")
+        self.assertEqual(approval.requested_by_id.login, "tour_stock")
