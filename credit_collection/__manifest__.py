@@ -43,6 +43,10 @@
         "views/credit_scorecard_views.xml",
         "views/credit_review_views.xml",
         "views/credit_guarantee_views.xml",
+        # payment plans
+        "report/credit_payment_plan_templates.xml",
+        "data/credit_payment_plan_data.xml",
+        "views/credit_payment_plan_views.xml",
         # every action above exists before the menus point at them
         "views/credit_collection_menus.xml",
     ],

@@ -46,3 +46,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collection_allowance_account_id", readonly=False
     )
     credit_provision_min_cohort = fields.Integer(related="company_id.credit_provision_min_cohort", readonly=False)
+    payment_plan_approval_amount = fields.Monetary(
+        related="company_id.payment_plan_approval_amount", currency_field="currency_id", readonly=False
+    )
+    payment_plan_approval_instalments = fields.Integer(
+        related="company_id.payment_plan_approval_instalments", readonly=False
+    )
+    payment_plan_broken_hold = fields.Boolean(related="company_id.payment_plan_broken_hold", readonly=False)
