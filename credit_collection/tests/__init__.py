@@ -29,3 +29,4 @@ from . import test_ui_reports
 from . import test_ui_review
 from . import test_zh_documents
 from . import test_payment_plan
+from . import test_ui_payment_plan

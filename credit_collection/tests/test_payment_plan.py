@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .collection_common import CollectionCommon, day
 
@@ -244,3 +244,19 @@ class TestPaymentPlan(CollectionCommon):
             )
             self.assertIn(move.name, html)
             self.assertIn("Payment plan agreement", html)
+
+    def test_form_generates_the_schedule(self):
+        move = self._due_invoice(1000.0)
+        with freeze_time(day(10)):
+            row = (
+                self.env["credit.collection.worklist"]
+                .with_user(self.collector)
+                .search([("partner_id", "=", self.customer.id)])
+            )
+            action = row.action_payment_plan()
+            form = Form(self.env["credit.payment.plan"].with_user(self.collector).with_context(**action["context"]))
+            form.instalment_count = 4
+            self.assertEqual(len(form.line_ids), 4)
+            plan = form.save()
+        self.assertEqual(plan.move_ids, move)
+        self.assertEqual(plan.line_ids.mapped("amount"), [250.0, 250.0, 250.0, 250.0])
