@@ -47,6 +47,7 @@
         "report/credit_payment_plan_templates.xml",
         "data/credit_payment_plan_data.xml",
         "views/credit_payment_plan_views.xml",
+        "views/sale_order_collection_plan_views.xml",
         # every action above exists before the menus point at them
         "views/credit_collection_menus.xml",
     ],

@@ -24,9 +24,21 @@ class CreditCashinForecast(models.Model):
     _rec_name = "move_id"
     _depends = {
         "account.move": ["amount_residual_signed", "state", "collection_dispute", "collection_legal"],
-        "account.move.line": ["amount_residual", "date", "date_maturity", "partner_id", "account_id"],
+        "account.move.line": [
+            "amount_residual",
+            "balance",
+            "date",
+            "date_maturity",
+            "partner_id",
+            "account_id",
+            "parent_state",
+            "move_id",
+            "company_id",
+        ],
         "credit.payment.plan": ["state", "company_id", "partner_id", "move_ids", "fee_amount", "fee_move_id"],
         "credit.payment.plan.line": ["plan_id", "date", "amount", "sequence"],
+        "sale.order.collection.milestone": ["order_id", "amount", "expected_date", "sequence"],
+        "sale.order": ["state", "currency_rate"],
     }
 
     move_id = fields.Many2one("account.move", "Invoice", readonly=True)
@@ -119,6 +131,7 @@ class CreditCashinForecast(models.Model):
                                  JOIN credit_payment_plan pp ON pp.id = r.plan_id
                                 WHERE r.move_id = aml.move_id AND pp.state = 'active')
             UNION ALL %(plans)s
+            UNION ALL %(orders)s
             """,
             late=self.env["credit.payment.behaviour"]._days_late_query(None, company, today),
             receivable=self.env["credit.aging.engine"]._receivable_item_sql(),
@@ -127,6 +140,55 @@ class CreditCashinForecast(models.Model):
             today=today,
             uncertain=today - timedelta(days=self.UNCERTAIN_DAYS),
             plans=self._payment_plan_query(company, today),
+            orders=self._order_plan_query(company, today),
+        )
+
+    def _order_plan_query(self, company, today):
+        # The milestones of confirmed orders still to invoice: the order's posted invoices (less its
+        # credit notes) consume the milestones in their order, so once invoiced a receipt is counted
+        # by its invoice's rows only. Amounts converted at the order's rate.
+        return SQL(
+            """
+            SELECT ms.id * 3 + 2 AS id,
+                   'order_plan' AS source,
+                   NULL::int AS payment_plan_id,
+                   so.id AS sale_order_id,
+                   NULL::int AS move_id,
+                   so.company_id,
+                   c.currency_id,
+                   COALESCE(p.commercial_partner_id, so.partner_id) AS partner_id,
+                   so.user_id,
+                   so.team_id,
+                   ms.expected_date AS due_date,
+                   ms.expected_date,
+                   GREATEST(COALESCE(ms.expected_date, %(today)s::date), %(today)s::date) AS forecast_date,
+                   'dated' AS horizon,
+                   COALESCE(ms.expected_date < %(today)s::date, FALSE) AS expected_passed,
+                   0.0 AS days_late,
+                   FALSE AS from_history,
+                   ROUND((LEAST(ms.amount, GREATEST(0.0, ms.cum - COALESCE(inv.amount, 0.0)))
+                          / COALESCE(NULLIF(so.currency_rate, 0), 1.0))::numeric, 2) AS residual,
+                   FALSE AS disputed,
+                   FALSE AS legal
+              FROM (SELECT m.*, SUM(m.amount) OVER (PARTITION BY m.order_id ORDER BY m.sequence, m.id) AS cum
+                      FROM sale_order_collection_milestone m) ms
+              JOIN sale_order so ON so.id = ms.order_id
+              JOIN res_company c ON c.id = so.company_id
+              LEFT JOIN res_partner p ON p.id = so.partner_id
+              LEFT JOIN (SELECT x.order_id, SUM(x.amount) AS amount
+                           FROM (SELECT DISTINCT sol.order_id, am.id, am.amount_total_in_currency_signed AS amount
+                                   FROM sale_order_line_invoice_rel r
+                                   JOIN sale_order_line sol ON sol.id = r.order_line_id
+                                   JOIN account_move_line aml ON aml.id = r.invoice_line_id
+                                   JOIN account_move am ON am.id = aml.move_id
+                                  WHERE am.state = 'posted' AND am.move_type IN ('out_invoice', 'out_refund')) x
+                       GROUP BY x.order_id) inv ON inv.order_id = so.id
+             WHERE so.state = 'sale'
+               AND so.company_id = %(company)s
+               AND LEAST(ms.amount, GREATEST(0.0, ms.cum - COALESCE(inv.amount, 0.0))) > 0
+            """,
+            today=today,
+            company=company.id,
         )
 
     def _payment_plan_query(self, company, today):

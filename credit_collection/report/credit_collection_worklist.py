@@ -96,8 +96,8 @@ class CreditCollectionWorklist(models.Model):
         digits=(16, 0),
         help="Overdue amount × oldest days overdue × grade risk (1 without a grade); disputed invoices excluded.",
     )
-    payment_plan_id = fields.Many2one("credit.payment.plan", string="Payment Plan", readonly=True)
-    on_plan = fields.Boolean(string="On Plan", readonly=True, help="The customer has a running payment plan.")
+    payment_plan_id = fields.Many2one("credit.payment.plan", readonly=True)
+    on_plan = fields.Boolean(readonly=True, help="The customer has a running payment plan.")
     next_instalment = fields.Char(
         compute="_compute_next_instalment", help="The next instalment of the running payment plan: date and amount due."
     )

@@ -30,3 +30,4 @@ from . import test_ui_review
 from . import test_zh_documents
 from . import test_payment_plan
 from . import test_ui_payment_plan
+from . import test_order_collection_plan
