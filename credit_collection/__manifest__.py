@@ -57,6 +57,7 @@
         "demo/collection_demo.xml",
         "demo/grade_collection_demo.xml",
         "demo/aging_demo.xml",
+        "demo/payment_plan_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
