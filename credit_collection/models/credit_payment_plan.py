@@ -600,13 +600,16 @@ class CreditPaymentPlan(models.Model):
                 if currency.compare_amounts(paid, line.amount) >= 0:
                     paid_date = paid_date or plan._paid_date(today)
                     line.write({"state": "kept" if paid_date <= line.date else "paid_late", "paid_date": paid_date})
-                elif today > line.date + timedelta(days=plan.grace_days):
-                    line.write({"state": "broken"})
-                    plan_broken = True
-                elif today > line.date:
-                    line.write({"state": "late"})
                 else:
-                    line.write({"state": "pending"})
+                    if today > line.date + timedelta(days=plan.grace_days):
+                        state = "broken"
+                    elif today > line.date:
+                        state = "late"
+                    else:
+                        state = "pending"
+                    plan_broken = plan_broken or state == "broken"
+                    if line.state != state:  # most nights nothing changes: no write
+                        line.write({"state": state})
             if plan_broken:
                 broken |= plan
             elif all(line.state in ("kept", "paid_late") for line in plan.line_ids):
