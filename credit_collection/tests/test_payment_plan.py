@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .collection_common import CollectionCommon, day
+from .test_zh_documents import load_chinese
 
 
 @tagged("post_install", "-at_install")
@@ -260,3 +261,47 @@ class TestPaymentPlan(CollectionCommon):
             plan = form.save()
         self.assertEqual(plan.move_ids, move)
         self.assertEqual(plan.line_ids.mapped("amount"), [250.0, 250.0, 250.0, 250.0])
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPlanAgreementChinese(CollectionCommon):
+    def test_agreement_in_the_customers_language(self):
+        load_chinese(self.env)
+        self.customer.lang = "zh_CN"
+        move = self._due_invoice(1000.0)
+        with freeze_time(day(10)):
+            plan = (
+                self.env["credit.payment.plan"]
+                .with_user(self.collector)
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "move_ids": [Command.set(move.ids)],
+                        "down_payment": 100.0,
+                        "down_payment_date": day(10),
+                        "instalment_count": 2,
+                        "first_date": day(40),
+                    }
+                )
+            )
+            plan.with_user(self.collector).action_propose()
+        page = (
+            self.env["ir.actions.report"]
+            .with_user(self.collector)
+            ._render_qweb_html("credit_collection.report_payment_plan", plan.ids)[0]
+            .decode()
+        )
+        # rendered in the customer's language (its words come with the regenerated template; the
+        # dates and amounts follow the language already)
+        self.assertIn('data-oe-lang="zh_CN"', page)
+        self.assertIn("2026年04月11日", page, "the first instalment, dated the Chinese way")
+        self.assertIn("450.00", page, "900.00 in two instalments")
+        self.customer.lang = "en_US"
+        page = (
+            self.env["ir.actions.report"]
+            .with_user(self.collector)
+            ._render_qweb_html("credit_collection.report_payment_plan", plan.ids)[0]
+            .decode()
+        )
+        self.assertIn('data-oe-lang="en_US"', page)
+        self.assertIn("04/11/2026", page)
