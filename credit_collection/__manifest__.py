@@ -44,6 +44,11 @@
         "views/credit_review_views.xml",
         "views/credit_guarantee_views.xml",
         "views/res_config_settings_first_day_views.xml",
+        # payment plans
+        "report/credit_payment_plan_templates.xml",
+        "data/credit_payment_plan_data.xml",
+        "views/credit_payment_plan_views.xml",
+        "views/sale_order_collection_plan_views.xml",
         # every action above exists before the menus point at them
         "views/credit_collection_menus.xml",
     ],
@@ -53,6 +58,7 @@
         "demo/collection_demo.xml",
         "demo/grade_collection_demo.xml",
         "demo/aging_demo.xml",
+        "demo/payment_plan_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

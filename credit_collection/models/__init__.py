@@ -46,3 +46,6 @@ from . import sale_order
 from . import sale_order_credit_approval
 from . import sale_order_credit_enforcement
 from . import sale_order_credit_grade
+from . import credit_payment_plan
+from . import sale_order_collection_milestone
+from . import sale_order_collection_plan

@@ -18,7 +18,12 @@ class CreditCollectionHistory(models.Model):
     date = fields.Date(required=True, default=fields.Date.context_today)
     actions = fields.Char(string="Actions Done")
     trigger = fields.Selection(
-        [("schedule", "Schedule"), ("broken_promise", "Broken promise"), ("manual", "Manual")],
+        [
+            ("schedule", "Schedule"),
+            ("broken_promise", "Broken promise"),
+            ("manual", "Manual"),
+            ("broken_plan", "Broken payment plan"),
+        ],
         default="schedule",
         required=True,
     )

@@ -24,6 +24,7 @@ class Step:
     trigger: str = "schedule"
     promise_id: int | None = None
     skipped: tuple = ()  # stages due but passed over by the catch-up (their hold and handover still apply)
+    plan_id: int | None = None  # the broken payment plan this escalation settles
 
 
 class CreditCollectionRun(models.AbstractModel):
@@ -55,6 +56,7 @@ class CreditCollectionRun(models.AbstractModel):
         for company in companies:
             run = self.sudo().with_company(company)
             self.env["credit.collection.promise"].sudo()._collection_update_states(company, today)
+            self.env["credit.payment.plan"].sudo()._collection_update_states(company, today)
             plans.append((run, run._collection_plan(company, today)))
         remaining = sum(len(plan) for _run, plan in plans)
         done = batches = 0
@@ -133,6 +135,10 @@ class CreditCollectionRun(models.AbstractModel):
                 [("company_id", "=", company.id), ("state", "=", "broken"), ("escalated", "=", False)], ["move_id"]
             ).mapped(lambda p: (p.move_id.id, p.id))
         )
+        # payment plans: a running plan pauses its invoices like an open promise, a broken one escalates them
+        plan_paused, plan_escalate = self.env["credit.payment.plan"]._collection_run_moves(company)
+        for move_id, until in plan_paused.items():
+            paused[move_id] = max(until, paused.get(move_id) or until)
         plan = defaultdict(list)
         for move_id, partner_id, due, residual, stage_id, next_stage_id, next_date in rows:
             strategy = strategies[partner_id]
@@ -149,9 +155,9 @@ class CreditCollectionRun(models.AbstractModel):
                 if due_now:
                     target = due_now[-1][2]
                     skipped = tuple(item[2] for item in due_now[:-1])
-                if move_id in escalate and later:
-                    # a broken promise: at least the next stage, now
-                    trigger = "broken_promise"
+                if (move_id in escalate or move_id in plan_escalate) and later:
+                    # a broken promise or plan: at least the next stage, now
+                    trigger = "broken_promise" if move_id in escalate else "broken_plan"
                     if not target or target.offset_days < later[0][0]:
                         target, skipped = later[0][2], ()
             reached = target.offset_days if target else current
@@ -175,6 +181,7 @@ class CreditCollectionRun(models.AbstractModel):
                         trigger,
                         escalate.get(move_id) if target else None,
                         skipped,
+                        plan_escalate.get(move_id) if target else None,
                     )
                 )
         return dict(plan)
@@ -310,6 +317,9 @@ class CreditCollectionRun(models.AbstractModel):
         promise_ids = [step.promise_id for step in steps if step.promise_id]
         if promise_ids:
             self.env["credit.collection.promise"].browse(promise_ids).write({"escalated": True})
+        plan_ids = {step.plan_id for step in steps if step.plan_id}
+        if plan_ids:
+            self.env["credit.payment.plan"].browse(plan_ids).write({"escalated": True})
 
     def _collection_send_email(self, partner, stage, moves):
         """One email to the customer for all its invoices reaching `stage`, queued in Odoo's mail

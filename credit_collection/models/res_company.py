@@ -193,3 +193,19 @@ class ResCompany(models.Model):
                         days=company.collection_promise_grace_days,
                     )
                 )
+
+    payment_plan_approval_amount = fields.Monetary(
+        string="Payment Plans: Approval Above",
+        currency_field="currency_id",
+        default=10000.0,
+        help="A payment plan collecting more than this needs a credit manager's approval (0 = no amount threshold).",
+    )
+    payment_plan_approval_instalments = fields.Integer(
+        string="Payment Plans: Approval Above (instalments)",
+        default=6,
+        help="A payment plan with more instalments than this needs a credit manager's approval (0 = no threshold).",
+    )
+    payment_plan_broken_hold = fields.Boolean(
+        string="Payment Plans: Credit Hold When Broken",
+        help="A broken payment plan puts the customer on credit hold (stop supply).",
+    )

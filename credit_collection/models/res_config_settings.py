@@ -72,3 +72,11 @@ class ResConfigSettings(models.TransientModel):
         state = self.env["ir.module.module"].sudo()._get("account_followup").state
         for setting in self:
             setting.collection_followup_installed = state in ("installed", "to upgrade")
+
+    payment_plan_approval_amount = fields.Monetary(
+        related="company_id.payment_plan_approval_amount", currency_field="currency_id", readonly=False
+    )
+    payment_plan_approval_instalments = fields.Integer(
+        related="company_id.payment_plan_approval_instalments", readonly=False
+    )
+    payment_plan_broken_hold = fields.Boolean(related="company_id.payment_plan_broken_hold", readonly=False)

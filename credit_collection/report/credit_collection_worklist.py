@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL, format_date
 
 
@@ -43,6 +43,7 @@ class CreditCollectionWorklist(models.Model):
         "account.partial.reconcile": ["max_date", "amount"],
         "credit.collection.promise": ["move_id", "state", "amount"],
         "credit.collection.stage": ["offset_days", "sequence"],
+        "credit.payment.plan": ["partner_id", "company_id", "state"],
         "res.partner": [
             "commercial_partner_id",
             "credit_collector_id",
@@ -94,6 +95,11 @@ class CreditCollectionWorklist(models.Model):
         readonly=True,
         digits=(16, 0),
         help="Overdue amount × oldest days overdue × grade risk (1 without a grade); disputed invoices excluded.",
+    )
+    payment_plan_id = fields.Many2one("credit.payment.plan", readonly=True)
+    on_plan = fields.Boolean(readonly=True, help="The customer has a running payment plan.")
+    next_instalment = fields.Char(
+        compute="_compute_next_instalment", help="The next instalment of the running payment plan: date and amount due."
     )
     predicted_days_late = fields.Float(string="Avg Days Late", compute="_compute_predicted_days_late", digits=(16, 1))
 
@@ -166,6 +172,8 @@ class CreditCollectionWorklist(models.Model):
                    f.dispute_amount,
                    COALESCE(mv.legal_count, 0) AS legal_count,
                    COALESCE(mv.failure_count, 0) AS failure_count,
+                   pl.id AS payment_plan_id,
+                   pl.id IS NOT NULL AS on_plan,
                    %(risk)s AS grade_risk,
                    GREATEST(f.overdue_amount, 0) * f.oldest_overdue_days * %(risk)s AS priority
               FROM fig f
@@ -173,6 +181,10 @@ class CreditCollectionWorklist(models.Model):
               JOIN res_partner p ON p.id = f.partner_id
          LEFT JOIN mv ON mv.partner_id = f.partner_id AND mv.company_id = f.company_id
          LEFT JOIN account_move nm ON nm.id = mv.next_move_id
+         LEFT JOIN LATERAL (SELECT pp.id FROM credit_payment_plan pp
+                             WHERE pp.partner_id = f.partner_id AND pp.company_id = f.company_id
+                               AND pp.state = 'active'
+                          ORDER BY pp.id LIMIT 1) pl ON TRUE
              WHERE f.has_debit
             """,
             figures=figures,
@@ -190,6 +202,16 @@ class CreditCollectionWorklist(models.Model):
                 stage=row.next_stage_id.name,
                 invoice=row.next_move_id.name,
                 date=format_date(self.env, row.next_date),
+            )
+
+    @api.depends("payment_plan_id")
+    def _compute_next_instalment(self):
+        for row in self:
+            plan = row.payment_plan_id
+            row.next_instalment = plan.next_date and self.env._(
+                "%(amount)s on %(date)s",
+                amount=plan.currency_id.format(plan.next_amount),
+                date=format_date(self.env, plan.next_date),
             )
 
     @api.depends("partner_id", "company_id")
@@ -223,6 +245,25 @@ class CreditCollectionWorklist(models.Model):
         action["context"]["collection_partner_id"] = self.partner_id.id
         action["name"] = self.env._("Promise to Pay: %(customer)s", customer=self.partner_id.name)
         return action
+
+    def action_payment_plan(self):
+        """Propose a payment plan to this customer: its overdue undisputed invoices not on a plan yet."""
+        self.ensure_one()
+        Plan = self.env["credit.payment.plan"]
+        moves = Plan._default_moves(self.partner_id, self.company_id)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Payment Plan: %(customer)s", customer=self.partner_id.name),
+            "res_model": "credit.payment.plan",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_move_ids": [Command.set(moves.ids)],
+            },
+        }
 
     def action_mark_dispute(self):
         self.ensure_one()

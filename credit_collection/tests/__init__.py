@@ -30,3 +30,6 @@ from . import test_ui_review
 from . import test_zh_documents
 from . import test_first_day
 from . import test_install_data
+from . import test_payment_plan
+from . import test_ui_payment_plan
+from . import test_order_collection_plan
