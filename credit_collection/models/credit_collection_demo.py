@@ -57,13 +57,16 @@ class CreditCollectionDemo(models.AbstractModel):
             )._create_payments()
 
         # Paying habits: Harbor Foods pays about 10 days late (the predicted dates show it).
-        harbor = customer("Harbor Foods")
+        harbor = customer("Harbor Foods", mobile="+86 139 0000 0001")
         for n in (120, 90, 60):
             pay(invoice(harbor, 800.0, -n, "Past delivery"), 800.0, n - 10)
         invoice(harbor, 1200.0, 2, "Coffee beans (due in 2 days: pre-due reminder)")
         invoice(harbor, 640.0, -5, "Tea (5 days late: reminder)")
-        invoice(customer("Meadow Bakery"), 980.0, -20, "Flour (20 days late: second notice and a call)")
-        invoice(customer("Northwind Metals"), 4500.0, -40, "Steel (40 days late: formal warning, credit hold)")
+        # reached by phone and post only (no email): the run sends letters and schedules calls instead
+        meadow = customer("Meadow Bakery", email=False, mobile="+86 138 0013 8000")
+        invoice(meadow, 980.0, -20, "Flour (20 days late: second notice and a call)")
+        northwind = customer("Northwind Metals", email=False, phone="+86 21 5555 0100")
+        invoice(northwind, 4500.0, -40, "Steel (40 days late: formal warning, credit hold)")
         invoice(customer("Blue Lake Retail"), 2300.0, -70, "Shelving (70 days late: final notice)")
         invoice(customer("Redstone Builders"), 8700.0, -100, "Cement (100 days late: legal handover)")
         invoice(customer("Quickfix Garage", collection_strategy_id=strict.id), 1500.0, -12, "Parts (strict: fee)")

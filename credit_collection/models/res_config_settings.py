@@ -46,3 +46,4 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collection_allowance_account_id", readonly=False
     )
     credit_provision_min_cohort = fields.Integer(related="company_id.credit_provision_min_cohort", readonly=False)
+    collection_reply_pause_days = fields.Integer(related="company_id.collection_reply_pause_days", readonly=False)
