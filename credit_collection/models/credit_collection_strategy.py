@@ -96,7 +96,8 @@ class CreditCollectionStage(models.Model):
     )
     # -- phone call
     phone_call = fields.Boolean(
-        help="A call activity for the collector (see Assign to) with the call script and the figures.",
+        help="A call activity for the customer's collector (without one: see Assign to) with the call script and "
+        "the figures.",
     )
     call_script = fields.Html(translate=True, help="What the collector says; the invoices and total follow it.")
     # -- activity

@@ -24,8 +24,25 @@ We paid INV half last week, the rest follows on Friday. Can you check your bank?
 """
 
 
+class OdooSmsHelpers:
+    """Odoo's own SMS test helpers (sms.tests.common: the mocked IAP gateway and the sms.sms
+    assertions) on a TransactionCase: their class derives from HttpCase, which pytest-odoo runs only
+    with an HTTP server, and these tests need none."""
+
+    mockSMSGateway = SMSCase.mockSMSGateway
+    _clear_sms_sent = SMSCase._clear_sms_sent
+    _find_sms_sms = SMSCase._find_sms_sms
+    assertSMS = SMSCase.assertSMS
+    assertSMSOutgoing = SMSCase.assertSMSOutgoing
+    assertSMSIapSent = SMSCase.assertSMSIapSent
+
+    def setUp(self):
+        super().setUp()
+        self._clear_sms_sent()
+
+
 @tagged("post_install", "-at_install")
-class TestCollectionChannels(CollectionCommon, SMSCase, MailCase):
+class TestCollectionChannels(OdooSmsHelpers, CollectionCommon, MailCase):
     """Stages reach customers by email, SMS, letter and phone call, with a fallback when a channel
     cannot reach the customer; letters are printed in batch; a reply pauses the chase."""
 
@@ -51,6 +68,7 @@ class TestCollectionChannels(CollectionCommon, SMSCase, MailCase):
         )
 
     def _row(self, partner):
+        self.env["credit.collection.worklist"].invalidate_model()  # a SQL view: read it afresh
         return (
             self.env["credit.collection.worklist"]
             .with_user(self.collector)
@@ -75,6 +93,9 @@ class TestCollectionChannels(CollectionCommon, SMSCase, MailCase):
         self.assertIn(f"/my/invoices/{move.id}?access_token=", sms.body, "the payment link of the invoice")
         self.assertIn("1 invoice(s)", sms.body)
         self.assertFalse(self._sms, "queued, never sent by the run")
+        with self.mockSMSGateway():
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertSMSIapSent([sms.number], content="1,000.00")
         history = self._history(move)
         self.assertEqual(history.stage_id, self.stages["Reminder"])
         self.assertEqual(history.actions, "email, SMS")
