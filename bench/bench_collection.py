@@ -80,7 +80,7 @@ def _give_emails(env, share=4):
     env.cr.execute(
         SQL(
             """UPDATE res_partner SET email = 'ap' || id || '@bench.example'
-                WHERE (email IS NULL OR email = '') AND is_company AND id %% %s <> 0
+                WHERE (email IS NULL OR email = '') AND is_company AND MOD(id, %s) <> 0
                   AND id IN (SELECT commercial_partner_id FROM account_move WHERE company_id = %s)""",
             share,
             env.company.id,
