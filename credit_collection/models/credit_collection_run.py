@@ -482,8 +482,8 @@ class CreditCollectionRun(models.AbstractModel):
         )
 
     def _collection_schedule_call(self, partner, stage, moves, today, reason=None):
-        """A call activity for the customer's collector (else the stage's person): the call script, the number to call and the
-        figures (each invoice and the total due)."""
+        """A call activity for the customer's collector (else the stage's person): the call script,
+        the number to call and the figures (each invoice and the total due)."""
         # the collector calls; without one, the stage's person (Assign to)
         user = partner.credit_collector_id or self._collection_activity_user(partner, stage)
         if not user:
