@@ -6,7 +6,7 @@
     "website": "https://github.com/credit-collection/credit_collection",
     "author": "credit_collection developers",
     "license": "LGPL-3",
-    "depends": ["sale_management", "account", "mail"],
+    "depends": ["sale_management", "account", "mail", "sms"],
     "external_dependencies": {"python": []},
     "data": [
         "security/credit_collection_security.xml",
@@ -21,6 +21,7 @@
         # collections
         "data/credit_collection_data.xml",
         "data/mail_template_collection_data.xml",
+        "report/credit_collection_letter_report.xml",
         "wizards/credit_collection_wizard_views.xml",
         "views/credit_collection_strategy_views.xml",
         "views/account_move_views.xml",

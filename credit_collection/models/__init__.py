@@ -49,3 +49,4 @@ from . import sale_order_credit_grade
 from . import credit_payment_plan
 from . import sale_order_collection_milestone
 from . import sale_order_collection_plan
+from . import credit_collection_letter

@@ -29,6 +29,13 @@ class CreditCollectionHistory(models.Model):
     )
     mail_message_id = fields.Many2one("mail.message", string="Email", ondelete="set null")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")
+    sms_message_id = fields.Many2one("mail.message", string="SMS", ondelete="set null")
+    letter_id = fields.Many2one("credit.collection.letter", ondelete="set null")
+    call_activity_id = fields.Many2one("mail.activity", string="Call", ondelete="set null")
+    no_email = fields.Boolean(
+        help="The stage's email could not reach the customer: no email address (its fallback applied).",
+    )
+    no_mobile = fields.Boolean(help="The stage's SMS could not reach the customer: no mobile or phone number.")
     fee_move_id = fields.Many2one("account.move", string="Late Fee Invoice", ondelete="set null")
     fee_amount = fields.Monetary(currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")

@@ -71,6 +71,7 @@ class CreditCollectionRun(models.AbstractModel):
                 chunk = partner_ids[start : start + batch_size]
                 for partner_id in chunk:
                     run._collection_process_partner(partner_id, plan[partner_id], today)
+                run._collection_render_letters(chunk, today)
                 done += len(chunk)
                 remaining -= len(chunk)
                 batches += 1
@@ -139,6 +140,11 @@ class CreditCollectionRun(models.AbstractModel):
         plan_paused, plan_escalate = self.env["credit.payment.plan"]._collection_run_moves(company)
         for move_id, until in plan_paused.items():
             paused[move_id] = max(until, paused.get(move_id) or until)
+        replied = {
+            partner.id: partner.collection_reply_pause_until
+            for partner in partners.with_company(company)
+            if partner.collection_reply_pause_until and partner.collection_reply_pause_until >= today
+        }
         plan = defaultdict(list)
         for move_id, partner_id, due, residual, stage_id, next_stage_id, next_date in rows:
             strategy = strategies[partner_id]
@@ -147,7 +153,8 @@ class CreditCollectionRun(models.AbstractModel):
             later = [item for item in stages if current is None or item[0] > current]
             days = (today - due).days
             target, trigger, skipped = None, "schedule", ()
-            pause = paused.get(move_id)
+            # a promise pauses its invoice, a reply to a reminder the whole customer
+            pause = max(filter(None, (paused.get(move_id), replied.get(partner_id))), default=None)
             if pause and pause >= today:
                 pass
             else:
@@ -237,6 +244,26 @@ class CreditCollectionRun(models.AbstractModel):
             return False
         return True
 
+    def _collection_render_letters(self, partner_ids, today):
+        """The PDFs of the letters this batch produced, in one report call; a rendering problem
+        leaves the letters without PDF (printing renders them again), it does not undo the batch."""
+        letters = self.env["credit.collection.letter"].search(
+            [
+                ("partner_id", "in", partner_ids),
+                ("company_id", "=", self.env.company.id),
+                ("date", "=", today),
+                ("attachment_id", "=", False),
+            ]
+        )
+        if not letters:
+            return
+        try:
+            with self.env.cr.savepoint():
+                letters._collection_attach_pdfs()
+        except Exception as error:  # the letters stay printable without their stored PDF
+            self.env.invalidate_all()
+            _logger.warning("Collection run: letter PDFs not rendered: %s", error)
+
     def _collection_write_steps(self, steps, today):
         """Record where the invoices stand, one write per distinct value (account.move.write is
         costly: it re-checks the accounting of the moves it touches)."""
@@ -267,11 +294,7 @@ class CreditCollectionRun(models.AbstractModel):
             [{"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]} for move in moves]
         )
         actions, vals = [], {}
-        # beside Odoo Enterprise's follow-ups the company may leave the emails to them
-        if stage.mail_template_id and moves.company_id._collection_sends_reminders():
-            message = self._collection_send_email(partner, stage, moves)
-            vals["mail_message_id"] = message.id
-            actions.append(self.env._("email"))
+        self._collection_reach(partner, stage, moves, today, actions, vals)
         if stage.activity_type_id:
             activity = self._collection_schedule_activity(partner, stage, moves, today)
             if activity:
@@ -321,26 +344,105 @@ class CreditCollectionRun(models.AbstractModel):
         if plan_ids:
             self.env["credit.payment.plan"].browse(plan_ids).write({"escalated": True})
 
+    # ------------------------------------------------------------------ channels
+    def _collection_reach(self, partner, stage, moves, today, actions, vals):
+        """Reach the customer through each channel of the stage. A channel the customer cannot
+        receive (no email address, no mobile or phone number) is a data problem, not a transient
+        failure: the stage's fallback replaces it, the history row says so (the worklist shows it)
+        and the stage goes on (its activity, hold, handover and fee apply the same day)."""
+        letter_reason = call_reason = None
+        # beside Odoo Enterprise's follow-ups the company may leave its reminders (email, SMS,
+        # letter) to them; the collector's call, like the stage's other actions, happens either way
+        sends = moves.company_id._collection_sends_reminders()
+        if sends and stage.mail_template_id:
+            if partner.email:
+                vals["mail_message_id"] = self._collection_send_email(partner, stage, moves).id
+                actions.append(self.env._("email"))
+            else:
+                vals["no_email"] = True
+                if stage.email_fallback == "letter":
+                    letter_reason = "no_email"
+                elif stage.email_fallback == "call":
+                    call_reason = "no_email"
+                actions.append(self._collection_fallback_label("email", stage.email_fallback))
+        if sends and stage.sms_template_id:
+            if partner.mobile or partner.phone:
+                vals["sms_message_id"] = self._collection_send_sms(partner, stage, moves).id
+                actions.append(self.env._("SMS"))
+            else:
+                vals["no_mobile"] = True
+                if stage.sms_fallback == "letter":
+                    letter_reason = letter_reason or "no_mobile"
+                elif stage.sms_fallback == "call":
+                    call_reason = call_reason or "no_mobile"
+                actions.append(self._collection_fallback_label("sms", stage.sms_fallback))
+        if (sends and stage.letter_template_id) or letter_reason:
+            reason = "letter" if stage.letter_template_id else letter_reason
+            letter = self._collection_make_letter(partner, stage, moves, today, reason)
+            vals["letter_id"] = letter.id
+            actions.append(self.env._("letter"))
+        if stage.phone_call or call_reason:
+            call = self._collection_schedule_call(partner, stage, moves, today, call_reason)
+            if call:
+                vals["call_activity_id"] = call.id
+                actions.append(self.env._("call for %(user)s", user=call.user_id.name))
+
+    def _collection_fallback_label(self, channel, fallback):
+        if channel == "email":
+            labels = {
+                "letter": self.env._("no email: letter instead"),
+                "call": self.env._("no email: call instead"),
+                "none": self.env._("no email: not reached"),
+            }
+        else:
+            labels = {
+                "letter": self.env._("no mobile: letter instead"),
+                "call": self.env._("no mobile: call instead"),
+                "none": self.env._("no mobile: not reached"),
+            }
+        return labels[fallback]
+
+    def _collection_render(self, template, partner, stage, moves, fnames, extra=None):
+        """Render `fnames` of a res.partner template for this customer, in its language, with the
+        invoices reaching the stage, the stage, the company and the total due (+ `extra`)."""
+        company = moves.company_id
+        total = sum(moves.mapped("amount_residual_signed"))
+        context = {
+            "invoices": moves,
+            "stage": stage,
+            "company": company,
+            "total": company.currency_id.format(total),
+            "total_amount": total,
+            **(extra or {}),
+        }
+        lang = template._render_lang([partner.id])[partner.id]
+        template = template.with_context(lang=lang)
+        return {
+            fname: template._render_field(
+                fname, [partner.id], add_context=context, engine="qweb" if fname == "body_html" else "inline_template"
+            )[partner.id]
+            for fname in fnames
+        }
+
+    def _collection_payment_url(self, moves):
+        """The customer's link to its oldest invoice online (Odoo's invoice portal, where it can pay
+        when a payment provider is set up)."""
+        move = moves[:1]
+        if not move:
+            return ""
+        return move.get_base_url() + move.get_portal_url()
+
     def _collection_send_email(self, partner, stage, moves):
         """One email to the customer for all its invoices reaching `stage`, queued in Odoo's mail
         queue (never sent inside the run) and kept in the customer's chatter."""
-        if not partner.email:
-            raise ValueError(
-                self.env._("%(customer)s has no email address: the reminder could not be sent.", customer=partner.name)
-            )
-        template = stage.mail_template_id
-        context = {"invoices": moves, "stage": stage, "company": moves.company_id}
-        lang = template._render_lang([partner.id])[partner.id]
-        template = template.with_context(lang=lang)
-        subject = template._render_field("subject", [partner.id], add_context=context)[partner.id]
-        body = template._render_field("body_html", [partner.id], add_context=context, engine="qweb")[partner.id]
+        rendered = self._collection_render(stage.mail_template_id, partner, stage, moves, ("subject", "body_html"))
         attachment_ids = []
         if stage.attach_invoices:
             attachment_ids = self._collection_invoice_attachments(moves).ids
         company = moves.company_id
         return partner.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
-            body=body,
-            subject=subject,
+            body=rendered["body_html"],
+            subject=rendered["subject"],
             author_id=company.partner_id.id,
             email_from=company.email_formatted or None,
             partner_ids=partner.ids,
@@ -348,6 +450,80 @@ class CreditCollectionRun(models.AbstractModel):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    def _collection_send_sms(self, partner, stage, moves):
+        """One SMS to the customer (its mobile, else its phone), queued in Odoo's SMS queue (sent by
+        Odoo's SMS cron, never inside the run) and kept in the customer's chatter."""
+        extra = {"payment_url": self._collection_payment_url(moves)}
+        body = self._collection_render(stage.sms_template_id, partner, stage, moves, ("body",), extra)["body"]
+        return partner.with_context(mail_post_autofollow=False)._message_sms(
+            body,
+            partner_ids=partner.ids,
+            author_id=moves.company_id.partner_id.id,
+            put_in_queue=True,
+        )
+
+    def _collection_make_letter(self, partner, stage, moves, today, reason):
+        """A letter to print (its PDF is rendered for the whole batch at its end), logged in the
+        customer's chatter without notifying anyone."""
+        template = stage.letter_template_id or stage.mail_template_id
+        body = self._collection_render(template, partner, stage, moves, ("body_html",))["body_html"]
+        letter_name = self.env._(
+            "%(stage)s - %(customer)s - %(date)s",
+            stage=stage.name,
+            customer=partner.name,
+            date=format_date(self.env, today),
+        )
+        message = partner._message_log(
+            body=Markup("<p><b>%s</b></p>") % self.env._("Letter to print: %(name)s", name=letter_name) + body,
+            author_id=moves.company_id.partner_id.id,
+        )
+        return self.env["credit.collection.letter"].create(
+            {
+                "name": letter_name,
+                "partner_id": partner.id,
+                "company_id": moves.company_id.id,
+                "stage_id": stage.id,
+                "move_ids": moves.ids,
+                "date": today,
+                "amount": sum(moves.mapped("amount_residual_signed")),
+                "body": body,
+                "reason": reason,
+                "message_id": message.id,
+            }
+        )
+
+    def _collection_schedule_call(self, partner, stage, moves, today, reason=None):
+        """A call activity for the customer's collector (else the stage's person): the call script,
+        the number to call and the figures (each invoice and the total due)."""
+        # the collector calls; without one, the stage's person (Assign to)
+        user = partner.credit_collector_id or self._collection_activity_user(partner, stage)
+        if not user:
+            return self.env["mail.activity"]
+        currency = moves.company_id.currency_id
+        items = Markup("").join(
+            Markup("<li>%s: %s, due %s</li>")
+            % (move.name, currency.format(move.amount_residual_signed), format_date(self.env, move.invoice_date_due))
+            for move in moves
+        )
+        lines = Markup("")
+        if reason == "no_email":
+            lines += Markup("<p>%s</p>") % self.env._("No email address: call instead of the email, and ask for one.")
+        elif reason == "no_mobile":
+            lines += Markup("<p>%s</p>") % self.env._("No mobile number: call instead of the SMS, and ask for one.")
+        lines += Markup("<p>%s</p>") % self.env._(
+            "Number: %(number)s. Total due: %(total)s.",
+            number=partner.mobile or partner.phone or self.env._("none on file"),
+            total=currency.format(sum(moves.mapped("amount_residual_signed"))),
+        )
+        note = (stage.call_script or Markup("")) + lines + Markup("<ul>%s</ul>") % items
+        return partner.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=today + timedelta(days=stage.activity_deadline_days),
+            summary=self.env._("Call: %(stage)s", stage=stage.name),
+            note=note,
+            user_id=user.id,
         )
 
     def _collection_invoice_attachments(self, moves):

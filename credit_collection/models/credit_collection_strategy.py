@@ -64,6 +64,42 @@ class CreditCollectionStage(models.Model):
     )
     email_intro = fields.Text(translate=True, help="The opening paragraph of the email (the template prints it).")
     attach_invoices = fields.Boolean(string="Attach Invoice PDFs")
+    email_fallback = fields.Selection(
+        [("letter", "Letter"), ("call", "Phone call"), ("none", "Nothing")],
+        string="Without Email",
+        default="letter",
+        required=True,
+        help="What replaces the email for a customer without an email address (the letter uses the "
+        "letter template, else the email template). The stage's other actions happen anyway.",
+    )
+    # -- letter
+    letter_template_id = fields.Many2one(
+        "mail.template",
+        domain=[("model", "=", "res.partner")],
+        help="One letter per customer and stage (PDF on the company letterhead), listing its invoices "
+        "reaching the stage; the run adds it to the letters to print.",
+    )
+    # -- SMS
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain=[("model", "=", "res.partner")],
+        help="One short text per customer and stage: `total` (the amount due, formatted) and "
+        "`payment_url` (the customer's link to its oldest invoice online) are given to the template.",
+    )
+    sms_fallback = fields.Selection(
+        [("call", "Phone call"), ("letter", "Letter"), ("none", "Nothing")],
+        string="Without Mobile",
+        default="call",
+        required=True,
+        help="What replaces the SMS for a customer without a mobile or phone number.",
+    )
+    # -- phone call
+    phone_call = fields.Boolean(
+        help="A call activity for the customer's collector (without one: see Assign to) with the call script and "
+        "the figures.",
+    )
+    call_script = fields.Html(translate=True, help="What the collector says; the invoices and total follow it.")
     # -- activity
     activity_type_id = fields.Many2one("mail.activity.type", string="Activity")
     activity_summary = fields.Char(translate=True)
@@ -92,7 +128,16 @@ class CreditCollectionStage(models.Model):
     )
     action_summary = fields.Char(compute="_compute_action_summary", string="Actions")
 
-    @api.depends("mail_template_id", "activity_type_id", "credit_hold", "legal_handover", "fee_type")
+    @api.depends(
+        "mail_template_id",
+        "letter_template_id",
+        "sms_template_id",
+        "phone_call",
+        "activity_type_id",
+        "credit_hold",
+        "legal_handover",
+        "fee_type",
+    )
     def _compute_action_summary(self):
         for stage in self:
             stage.action_summary = ", ".join(stage._action_labels())
@@ -102,6 +147,12 @@ class CreditCollectionStage(models.Model):
         labels = []
         if self.mail_template_id:
             labels.append(self.env._("email"))
+        if self.letter_template_id:
+            labels.append(self.env._("letter"))
+        if self.sms_template_id:
+            labels.append(self.env._("SMS"))
+        if self.phone_call:
+            labels.append(self.env._("call"))
         if self.activity_type_id:
             labels.append(self.env._("activity: %(type)s", type=self.activity_type_id.name))
         if self.credit_hold:

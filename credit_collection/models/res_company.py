@@ -209,3 +209,22 @@ class ResCompany(models.Model):
         string="Payment Plans: Credit Hold When Broken",
         help="A broken payment plan puts the customer on credit hold (stop supply).",
     )
+
+    collection_reply_pause_days = fields.Integer(
+        string="Reply Pause (days)",
+        default=3,
+        help="A customer's reply to a collection email pauses its escalation for these days; the "
+        "collector gets an activity with the reply.",
+    )
+
+    @api.constrains("collection_reply_pause_days")
+    def _check_collection_reply_pause_days(self):
+        for company in self:
+            if company.collection_reply_pause_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the reply pause cannot be negative (got %(days)s days).",
+                        company=company.name,
+                        days=company.collection_reply_pause_days,
+                    )
+                )

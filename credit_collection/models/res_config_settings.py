@@ -80,3 +80,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.payment_plan_approval_instalments", readonly=False
     )
     payment_plan_broken_hold = fields.Boolean(related="company_id.payment_plan_broken_hold", readonly=False)
+
+    collection_reply_pause_days = fields.Integer(related="company_id.collection_reply_pause_days", readonly=False)

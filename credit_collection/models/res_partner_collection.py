@@ -2,6 +2,10 @@
 stage, and the statement the collector emails."""
 
 import base64
+import re
+from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -43,6 +47,24 @@ class ResPartner(models.Model):
         help="The customer leaves the collector's worklist in this company until this date (Snooze button).",
     )
 
+    collection_reply_pause_until = fields.Date(
+        string="Replied: Paused Until",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="The customer replied to a collection email: its escalation in this company waits until this date.",
+    )
+    collection_no_email = fields.Boolean(
+        string="No Email",
+        compute="_compute_collection_summary",
+        help="A collection email could not reach the customer (no email address): fix its address.",
+    )
+    collection_no_mobile = fields.Boolean(
+        string="No Mobile",
+        compute="_compute_collection_summary",
+        help="A collection SMS could not reach the customer (no mobile or phone number): fix its number.",
+    )
+
     collection_stage_id = fields.Many2one(
         "credit.collection.stage",
         string="Current Collection Stage",
@@ -67,6 +89,8 @@ class ResPartner(models.Model):
             row = by_partner.get(partner._origin.commercial_partner_id.id)
             partner.collection_stage_id = row.stage_id if row else False
             partner.collection_next_action = row.next_action if row else False
+            partner.collection_no_email = row.no_email if row else False
+            partner.collection_no_mobile = row.no_mobile if row else False
 
     def _check_collection_values(self, vals, partners):
         """The collector is a credit manager's choice; the snooze date is set by the worklist's
@@ -74,7 +98,7 @@ class ResPartner(models.Model):
         as superuser after their own checks, so a direct write (RPC, import) is refused."""
         if self.env.su:
             return
-        for fname in ("collection_broken_promise_count", "collection_snooze_until"):
+        for fname in ("collection_broken_promise_count", "collection_snooze_until", "collection_reply_pause_until"):
             if fname not in vals:
                 continue
             field = self._fields[fname]
@@ -216,3 +240,54 @@ class ResPartner(models.Model):
                 email_layout_xmlid="mail.mail_notification_light",
             )
         )
+
+    # ------------------------------------------------------------------ replies
+    def message_update(self, msg_dict, update_vals=None):
+        # Odoo's mail gateway routes a reply to a reminder to the customer's thread (by its
+        # In-Reply-To / References): the collector hears of it and the chase waits.
+        self._collection_on_reply(msg_dict)
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def _collection_on_reply(self, msg_dict):
+        refs = set(re.findall(r"<[^<>]+>", f"{msg_dict.get('in_reply_to') or ''} {msg_dict.get('references') or ''}"))
+        if not refs or len(self) != 1:
+            return
+        History = self.env["credit.collection.history"].sudo()
+        histories = History.search(
+            [("partner_id", "=", self.commercial_partner_id.id), ("mail_message_id.message_id", "in", list(refs))],
+            order="date desc, id desc",
+        )
+        for company in histories.company_id:
+            last = histories.filtered(lambda h, c=company: h.company_id == c)[:1]
+            self.sudo().with_company(company)._collection_pause_for_reply(last, msg_dict)
+
+    def _collection_pause_for_reply(self, history, msg_dict):
+        """Pause the customer's escalation in the current company for the company's reply pause,
+        and give the collector an activity with the reply (called as superuser by the gateway)."""
+        company = self.env.company
+        partner = self.commercial_partner_id
+        today = fields.Date.context_today(self)
+        until = today + timedelta(days=company.collection_reply_pause_days)
+        if not partner.collection_reply_pause_until or partner.collection_reply_pause_until < until:
+            partner.collection_reply_pause_until = until
+        run = self.env["credit.collection.run"].with_company(company)
+        user = run._collection_activity_user(partner, history.stage_id)
+        if user:
+            partner.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=today,
+                summary=self.env._(
+                    "Customer replied to %(stage)s: %(subject)s",
+                    stage=history.stage_id.name,
+                    subject=msg_dict.get("subject") or "",
+                )[:250],
+                note=Markup("<p>%s</p>")
+                % self.env._(
+                    "From %(sender)s. Escalation paused until %(date)s.",
+                    sender=msg_dict.get("email_from") or "",
+                    date=format_date(self.env, until),
+                )
+                + Markup(msg_dict.get("body") or ""),
+                user_id=user.id,
+            )
+        run._collection_refresh(partner, company)

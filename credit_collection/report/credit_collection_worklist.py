@@ -50,8 +50,13 @@ class CreditCollectionWorklist(models.Model):
             "user_id",
             "collection_snooze_until",
             "collection_broken_promise_count",
+            "collection_reply_pause_until",
+            "email",
+            "mobile",
+            "phone",
         ],
         "res.company": ["currency_id"],
+        "credit.collection.history": ["partner_id", "company_id", "no_email", "no_mobile"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -90,6 +95,23 @@ class CreditCollectionWorklist(models.Model):
     failure_count = fields.Integer(string="Failures", readonly=True)
     snooze_until = fields.Date(string="Snoozed Until", readonly=True)
     broken_promise_count = fields.Integer(string="Broken Promises", readonly=True)
+    no_email = fields.Boolean(
+        readonly=True,
+        help="A collection email could not reach the customer (no email address): a data problem to fix.",
+    )
+    no_mobile = fields.Boolean(
+        readonly=True,
+        help="A collection SMS could not reach the customer (no mobile or phone number): a data problem to fix.",
+    )
+    replied_until = fields.Date(string="Replied: Paused Until", readonly=True)
+    replied = fields.Boolean(
+        readonly=True, help="The customer replied to a collection email: its escalation waits (see the activity)."
+    )
+    flags = fields.Char(
+        compute="_compute_flags",
+        help="replied: escalation paused after the customer's reply; no email / no mobile: a reminder "
+        "could not reach the customer, fix its address.",
+    )
     grade_risk = fields.Float(readonly=True)
     priority = fields.Float(
         readonly=True,
@@ -125,6 +147,12 @@ class CreditCollectionWorklist(models.Model):
         return SQL(
             """
             WITH fig AS (%(figures)s),
+            unreached AS (
+                SELECT h.partner_id, h.company_id, BOOL_OR(h.no_email) AS no_email, BOOL_OR(h.no_mobile) AS no_mobile
+                  FROM credit_collection_history h
+                 WHERE h.no_email OR h.no_mobile
+              GROUP BY h.partner_id, h.company_id
+            ),
             mv AS (
                 SELECT m.commercial_partner_id AS partner_id,
                        m.company_id,
@@ -158,6 +186,12 @@ class CreditCollectionWorklist(models.Model):
                    (p.collection_snooze_until ->> f.company_id::text)::date AS snooze_until,
                    COALESCE((p.collection_broken_promise_count ->> f.company_id::text)::int, 0)
                        AS broken_promise_count,
+                   COALESCE(un.no_email, FALSE) AND COALESCE(p.email, '') = '' AS no_email,
+                   COALESCE(un.no_mobile, FALSE) AND COALESCE(p.mobile, '') = '' AND COALESCE(p.phone, '') = ''
+                       AS no_mobile,
+                   (p.collection_reply_pause_until ->> f.company_id::text)::date AS replied_until,
+                   COALESCE((p.collection_reply_pause_until ->> f.company_id::text)::date >= %(today)s, FALSE)
+                       AS replied,
                    f.open_amount,
                    f.overdue_amount,
                    f.overdue_count,
@@ -185,9 +219,11 @@ class CreditCollectionWorklist(models.Model):
                              WHERE pp.partner_id = f.partner_id AND pp.company_id = f.company_id
                                AND pp.state = 'active'
                           ORDER BY pp.id LIMIT 1) pl ON TRUE
+         LEFT JOIN unreached un ON un.partner_id = f.partner_id AND un.company_id = f.company_id
              WHERE f.has_debit
             """,
             figures=figures,
+            today=today,
             risk=self._worklist_grade_risk_sql(),
         )
 
@@ -213,6 +249,18 @@ class CreditCollectionWorklist(models.Model):
                 amount=plan.currency_id.format(plan.next_amount),
                 date=format_date(self.env, plan.next_date),
             )
+
+    @api.depends("replied", "no_email", "no_mobile")
+    def _compute_flags(self):
+        for row in self:
+            flags = []
+            if row.replied:
+                flags.append(self.env._("replied"))
+            if row.no_email:
+                flags.append(self.env._("no email"))
+            if row.no_mobile:
+                flags.append(self.env._("no mobile"))
+            row.flags = ", ".join(flags)
 
     @api.depends("partner_id", "company_id")
     def _compute_predicted_days_late(self):

@@ -52,17 +52,24 @@ class TestCollectionRun(CollectionCommon):
         self.assertEqual(moves.mapped("write_date"), write_dates, "no invoice written")
 
     def test_failing_customer_does_not_stop_the_others(self):
+        # A transient failure (a template that cannot be rendered for this customer) rolls the
+        # customer back and is retried the next day. (A missing email address used to be such a
+        # failure: it is now a data problem handled by the stage's fallback, test_collection_channels.)
         moves = self._story()
-        self.customer2.email = False  # the reminder of this customer cannot be sent
+        broken = self.env.ref("credit_collection.mail_template_collection_reminder").copy(
+            {"subject": "{{ 1 // (object.ref != 'BROKEN') }} reminder"}
+        )
+        self.stages["Final notice"].mail_template_id = broken
+        self.customer2.ref = "BROKEN"  # the reminder of this customer cannot be rendered
         with self.assertLogs("odoo.addons.credit_collection", "WARNING") as logs:
             self._run(day(65))
-        self.assertIn("no email address", "\n".join(logs.output), "the run logs the failure and goes on")
+        self.assertIn("Failed to render", "\n".join(logs.output), "the run logs the failure and goes on")
         failed = moves[self.customer2]
         self.assertFalse(failed.collection_stage_id, "its stage is not applied (rolled back)")
-        self.assertIn("no email address", failed.collection_error)
+        self.assertIn("Failed to render", failed.collection_error)
         self.assertFalse(self._history(failed))
         self.assertEqual(self._effects(self.customer2), (0, 0, 0), "no activity nor fee left behind")
-        self.assertIn("no email address", failed.message_ids[0].body)
+        self.assertIn("Failed to render", failed.message_ids[0].body)
         for partner in (self.customer, self.customer3):
             self.assertEqual(moves[partner].collection_stage_id, self.stages["Final notice"], partner.name)
         # the collector sees it on the worklist
@@ -75,7 +82,7 @@ class TestCollectionRun(CollectionCommon):
         # not retried in a loop the same day; retried the next day once fixed
         self._run(day(65))
         self.assertFalse(failed.collection_stage_id)
-        self.customer2.email = "ap@beta.example"
+        self.customer2.ref = False
         self._run(day(66))
         self.assertEqual(failed.collection_stage_id, self.stages["Final notice"])
         self.assertFalse(failed.collection_error)
