@@ -8,7 +8,9 @@ transaction (``SET TRANSACTION READ ONLY`` in a savepoint, odoo/sql_db.py ``Test
 what these tests run the flagged methods on, as the least-privileged user who reads each report.
 """
 
+import io
 import json
+import zipfile
 from contextlib import contextmanager
 from datetime import date
 
@@ -287,3 +289,32 @@ class TestReplicaRoutes(ProvisionCommon, HttpCase):
             response = self.url_open(f"/credit_collection/provision/{run.id}/xlsx?written={later}")
         self.assertEqual(response.content[:2], b"PK", "served by the primary")
         self.assertIn("not on the replica yet", "\n".join(logs.output))
+
+    def test_aging_xlsx_streamed_by_a_read_only_route(self):
+        self._inv(1000.0, date(2024, 5, 1), date(2024, 5, 31))
+        self._inv(250.55, date(2024, 6, 10), date(2024, 7, 10), partner=self.beta)
+        wizard = (
+            self.env["credit.aging.wizard"]
+            .with_user(self.collector)
+            .create({"date": D, "bucket_set_id": self.days_set.id, "partner_ids": [(6, 0, self.beta.ids)]})
+        )
+        url = wizard.action_export_xlsx()["url"]
+        self.authenticate("cct_aging_collector", "cct_aging_collector")
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("aging_2024-06-30.xlsx", response.headers["Content-Disposition"])
+        with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+            detail = book.read("xl/worksheets/sheet2.xml").decode()
+        self.assertIn("<v>250.55</v>", detail, "Beta's invoice, as the wizard filtered it")
+        self.assertNotIn("<v>1000</v>", detail, "not the other customer's")
+        # a sales rep does not read the aging
+        new_test_user(
+            self.env,
+            login="cct_replica_sales",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        self.authenticate("cct_replica_sales", "cct_replica_sales")
+        self.assertEqual(self.url_open(url).status_code, 403)
