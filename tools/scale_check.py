@@ -8,10 +8,12 @@ Usage: PSOCK=<primary socket dir> RSOCK=<replica socket dir> python scale_check.
 """
 
 import os
+import statistics
 import subprocess
 import sys
 import time
 
+import psycopg2
 import requests
 
 URL, DB = sys.argv[1], sys.argv[2]
@@ -63,11 +65,13 @@ def main():
         psql(sock, "SELECT pg_stat_statements_reset()")
     collector, admin = Client("cc_collector"), Client("admin")
 
-    # the second call is timed: the first one of a worker also loads its registry
-    collector.call("credit.aging.engine", "get_totals", "partner_id")
-    start = time.perf_counter()
-    totals = collector.call("credit.aging.engine", "get_totals", "partner_id")
-    aging_s = time.perf_counter() - start
+    # the first call of each worker also loads its registry: 12 calls, the fastest half timed
+    timings = []
+    for _i in range(12):
+        start = time.perf_counter()
+        totals = collector.call("credit.aging.engine", "get_totals", "partner_id")
+        timings.append(time.perf_counter() - start)
+    aging_s = statistics.median(sorted(timings)[:6])
     collector.call("credit.collection.worklist", "web_search_read", [], {"partner_id": {}, "overdue_amount": {}})
 
     # an order within its customer's limit, confirmed: the credit check takes its lock on the primary
@@ -79,12 +83,19 @@ def main():
         {"partner_id": partner[0], "order_line": [(0, 0, {"product_id": product[0], "product_uom_qty": 1})]},
     )
     admin.call("sale.order", "action_confirm", [order])
-    # replication lag: how long until the replica shows the confirmed order
+    # replication lag: how long until the replica shows the confirmed order (one open connection
+    # polled, each poll a new transaction)
     start = time.perf_counter()
-    while psql(REPLICA, f"SELECT state FROM sale_order WHERE id = {int(order)}") != "sale":
-        if time.perf_counter() - start > 30:
-            raise SystemExit("the replica did not replay the confirmation within 30 s")
-        time.sleep(0.005)
+    with psycopg2.connect(host=REPLICA, port=5432, user="odoo", dbname=DB) as replica:
+        replica.autocommit = True
+        with replica.cursor() as cr:
+            while True:
+                cr.execute("SELECT state FROM sale_order WHERE id = %s", [order])
+                if cr.fetchone()[0] == "sale":
+                    break
+                if time.perf_counter() - start > 30:
+                    raise SystemExit("the replica did not replay the confirmation within 30 s")
+                time.sleep(0.002)
     lag_ms = (time.perf_counter() - start) * 1000
 
     rows = [
@@ -99,7 +110,7 @@ def main():
         good = (on_replica > 0 and on_primary == 0) if where == "replica" else (on_primary > 0 and on_replica == 0)
         ok &= good
         print(f"{label:36} {on_primary:>8} {on_replica:>8}  {where} {'OK' if good else 'WRONG'}")
-    print(f"aging by customer over RPC: {aging_s * 1000:.0f} ms for {len(totals)} customers")
+    print(f"aging by customer over RPC (median of the warm calls): {aging_s * 1000:.0f} ms, {len(totals)} customers")
     print(f"replica showed the confirmed order {lag_ms:.0f} ms after the confirmation returned")
     print("routing OK" if ok else "routing WRONG")
     return 0 if ok else 1

@@ -29,10 +29,18 @@ stop_all() {
   if [ -f "$PIDFILE" ]; then
     local pid
     pid="$(cat "$PIDFILE")"
+    # Odoo stops gracefully on SIGTERM (workers finish their request, cron threads their job); a
+    # second SIGTERM forces it; its own worker processes last, by their parent's id
+    local children
+    children="$(pgrep -P "$pid" 2>/dev/null || true)"
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
-      for _i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      for _i in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      kill -TERM "$pid" 2>/dev/null || true
+      for _i in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      kill -KILL "$pid" 2>/dev/null || true
     fi
+    for child in $children; do kill -KILL "$child" 2>/dev/null || true; done
     rm -f "$PIDFILE"
   fi
   pg_stop "$REPLICA"
@@ -61,7 +69,6 @@ if [ ! -f "$PRIMARY/PG_VERSION" ]; then
 listen_addresses = ''
 unix_socket_directories = '$PSOCK'
 fsync = off
-synchronous_commit = off
 full_page_writes = on
 shared_buffers = 128MB
 max_connections = 100
