@@ -48,6 +48,9 @@ stop_all() {
 }
 
 if [ "$mode" = "--stop" ]; then stop_all; info "scale demo stopped"; exit 0; fi
+# whatever ends this script (Ctrl-C, kill, a failure, --check done) stops what it started
+trap 'stop_all; info "scale demo stopped"' EXIT
+trap 'exit 130' INT TERM
 
 start_cluster() {  # DATADIR: start it, with its log beside it
   if ! _pg_as "$PG_BIN/pg_ctl" -D "$1" status >/dev/null 2>&1; then
@@ -153,12 +156,7 @@ info "checking the routing"
 status=0
 PSOCK="$PSOCK" RSOCK="$RSOCK" "$ODOO_PY" tools/scale_check.py "http://127.0.0.1:$PORT" "$DB" || status=$?
 
-if [ "$mode" = "--check" ]; then
-  stop_all
-  exit "$status"
-fi
-[ "$status" = 0 ] || { stop_all; exit "$status"; }
-trap 'stop_all; info "scale demo stopped"' EXIT INT TERM
+if [ "$mode" = "--check" ] || [ "$status" != 0 ]; then exit "$status"; fi
 echo
 echo "  scale demo: http://localhost:$PORT/odoo  (admin / admin; 4 workers, replica at $RSOCK)"
 echo "  Ctrl-C stops Odoo and both clusters; log: $BASE/odoo.log"
