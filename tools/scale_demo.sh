@@ -24,6 +24,11 @@ mode="${1:-serve}"
 
 find_odoo
 find_pg_bin
+# With --workers, Odoo starts its websocket server by running its own script again (sys.argv[0]):
+# serve through odoo-bin where there is one (`-m odoo` would hand it __main__.py, which fails).
+ODOO_SERVE=("$ODOO_PY" -m odoo)
+odoo_bin="$("$ODOO_PY" -c 'import odoo, os; print(os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin"))')"
+[ -f "$odoo_bin" ] && ODOO_SERVE=("$ODOO_PY" "$odoo_bin")
 
 stop_all() {
   if [ -f "$PIDFILE" ]; then
@@ -144,7 +149,7 @@ if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   info "Odoo already running (pid $(cat "$PIDFILE"))"
 else
   rm -f "$PIDFILE"
-  "$ODOO_PY" -m odoo -c "$CONF" -d "$DB" --log-level=info >/dev/null 2>&1 &
+  "${ODOO_SERVE[@]}" -c "$CONF" -d "$DB" --log-level=info >/dev/null 2>&1 &
   for _i in $(seq 1 90); do
     curl -sf -o /dev/null "http://127.0.0.1:$PORT/web/login" && break
     sleep 1
