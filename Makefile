@@ -1,5 +1,5 @@
 # credit_collection: the two commands of the README, and the benchmarks.
-.PHONY: demo test bench stop-demo pot screenshots bench-data bench-check
+.PHONY: demo test bench stop-demo pot screenshots bench-data bench-check scale-demo stop-scale-demo bench-load
 
 demo:        ## a demo database with realistic data, served on http://localhost:8069 (admin / admin)
 	bash tools/demo.sh
@@ -25,3 +25,12 @@ bench-data:  ## a template database of SIZE customer invoices with payments (mak
 
 bench-check: ## prove the template of SIZE invoices holds what Odoo itself would hold (+ the runner's self-test)
 	bash bench/check.sh $(SIZE)
+
+scale-demo:  ## a primary, a streaming read replica and Odoo with 4 workers; proves reports run on the replica
+	bash tools/scale_demo.sh
+
+stop-scale-demo: ## stop the scale demo (Odoo and both clusters)
+	bash tools/scale_demo.sh --stop
+
+bench-load:  ## CLIENTS concurrent clients confirming orders on --workers=4, beside plain Odoo (bench/LOAD.md)
+	bash bench/load.sh $(SIZE)

@@ -1,1 +1,2 @@
 from . import provision_xlsx
+from . import aging_xlsx

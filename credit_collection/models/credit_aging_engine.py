@@ -262,6 +262,7 @@ class CreditAgingEngine(models.AbstractModel):
         )
 
     @api.model
+    @api.readonly
     def get_items(self, as_of=None, basis=None, bucket_set=None, companies=None, where=None):
         """The open items at `as_of` as a list of dicts (see `_items_query` for the keys)."""
         self._check_reader()
@@ -272,6 +273,7 @@ class CreditAgingEngine(models.AbstractModel):
         return self.env.cr.dictfetchall()
 
     @api.model
+    @api.readonly
     def get_totals(self, groupby="partner_id", as_of=None, basis=None, bucket_set=None, companies=None, where=None):
         """Residuals per group and bucket:
         {group_id: {bucket_id: amount, 'total': amount, 'disputed': amount, 'current': not yet due}}.
@@ -310,6 +312,7 @@ class CreditAgingEngine(models.AbstractModel):
         return result
 
     @api.model
+    @api.readonly
     def get_summary(self, as_of=None, companies=None):
         """Key figures of the open items at `as_of`: {total, overdue, over_90, disputed,
         overdue_customers}, in one aggregate per customer over the same statement.
@@ -401,6 +404,7 @@ class CreditAgingEngine(models.AbstractModel):
         return {row["partner_id"]: row for row in self.env.cr.dictfetchall()}
 
     @api.model
+    @api.readonly
     def get_ledger_balance(self, as_of=None, companies=None):
         """Balance of the receivable accounts in the general ledger at `as_of` (the tie-out)."""
         self._check_reader()

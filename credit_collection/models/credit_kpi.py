@@ -136,6 +136,7 @@ class CreditKpi(models.AbstractModel):
         return self._by_month(query, company, start, end, dimension)
 
     @api.model
+    @api.readonly
     def compute(self, company, date_to, months=12, dimension="company"):
         """KPI rows, latest month first: one dict per (month, key of the dimension)."""
         engine = self.env["credit.aging.engine"]

@@ -3,6 +3,8 @@ aging engine and the KPIs, with shortcuts to the graphs."""
 
 from odoo import api, fields, models
 
+from ..replica import retry_on_primary
+
 
 class CreditOverview(models.TransientModel):
     _name = "credit.overview"
@@ -51,6 +53,13 @@ class CreditOverview(models.TransientModel):
             "target": "current",
         }
 
+    @api.readonly
+    def web_read(self, specification):
+        # the figures are the aging and KPI statements: served by a read replica when there is one;
+        # the record itself was created by action_open a moment ago on the primary
+        retry_on_primary(self)
+        return super().web_read(specification)
+
     @api.depends("company_id")
     def _compute_figures(self):
         engine = self.env["credit.aging.engine"]
@@ -90,6 +99,7 @@ class CreditOverview(models.TransientModel):
                 }
             )
 
+    @api.readonly
     def action_aging_graph(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("credit_collection.credit_aging_report_action")
         action["view_mode"] = "graph,pivot,list"

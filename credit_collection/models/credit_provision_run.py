@@ -12,6 +12,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, date_utils, format_amount
 
+from ..replica import primary
+
 
 class CreditProvisionRun(models.Model):
     _name = "credit.provision.run"
@@ -362,3 +364,9 @@ class CreditProvisionRun(models.Model):
 
     def action_print(self):
         return self.env.ref("credit_collection.credit_provision_run_pdf").report_action(self)
+
+    @primary
+    def web_read(self, specification):
+        # the form reloads right after Compute, Post or Cancel: a replica could still show the figures
+        # from before (replication lag), so the run is read on the primary
+        return super().web_read(specification)

@@ -89,6 +89,7 @@ class CreditAgingReport(models.Model):
         extension adds (it declares the field on this model and extends this method)."""
         return SQL(", i.grade_id")
 
+    @api.readonly
     def action_open_item(self):
         self.ensure_one()
         return {

@@ -2,11 +2,12 @@
 as a formula), the reconciliation with the allowance account, and the items it rests on."""
 
 import io
+from urllib.parse import urlencode
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .xlsx_formats import DATE_FORMAT, money_format
@@ -19,7 +20,15 @@ class CreditProvisionXlsx(models.AbstractModel):
     @api.model
     def _action(self, run):
         """Download through the controller: the file is built per request and never stored."""
-        return {"type": "ir.actions.act_url", "url": f"/credit_collection/provision/{run.id}/xlsx", "target": "self"}
+        # The download may be served by a read replica: the link carries the run's last write as the
+        # primary has it (this button runs on the primary), so a replica that lags behind a
+        # recomputation hands the request back to the primary instead of exporting the old figures.
+        written = fields.Datetime.to_string(run.write_date)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/credit_collection/provision/{run.id}/xlsx?{urlencode({'written': written})}",
+            "target": "self",
+        }
 
     @api.model
     def _file(self, run):

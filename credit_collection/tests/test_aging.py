@@ -212,7 +212,8 @@ class TestAging(AgingCommon):
         self.assertEqual(self.currency.round(sum(column_totals.values())), 2400.0)
         self.assertEqual(len(lines), 2)
         action = wizard.action_export_xlsx()
-        self.assertTrue(wizard.file_data and action["url"])
+        # streamed by a read-only route (a read replica may serve it), nothing stored on the wizard
+        self.assertTrue(action["url"].startswith("/credit_collection/aging/xlsx?"))
         content = self.env["credit.aging.xlsx"].with_user(self.collector)._generate(wizard)
         with zipfile.ZipFile(io.BytesIO(content)) as book:
             summary = book.read("xl/worksheets/sheet1.xml").decode()

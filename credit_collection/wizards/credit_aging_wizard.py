@@ -1,9 +1,9 @@
 """Aging wizard: pick a date, basis, bucket set, grouping and filters; open the pivot / graph /
 list of credit.aging.report at that date, or export XLSX / PDF of the same figures."""
 
-import base64
+from urllib.parse import urlencode
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 GROUPBY = [
@@ -14,6 +14,7 @@ GROUPBY = [
     ("grade_id", "Credit grade"),
     ("company_id", "Company"),
 ]
+EXPORT_MANY2MANY = ("company_ids", "partner_ids", "user_ids", "team_ids", "grade_ids")
 
 
 class CreditAgingWizard(models.TransientModel):
@@ -38,8 +39,6 @@ class CreditAgingWizard(models.TransientModel):
     team_ids = fields.Many2many("crm.team", string="Sales teams")
     grade_ids = fields.Many2many("credit.grade", string="Credit grades")
     exclude_disputed = fields.Boolean("Leave out disputed invoices")
-    file_data = fields.Binary("File", readonly=True, attachment=False)
-    file_name = fields.Char(readonly=True)
 
     @api.onchange("bucket_set_id")
     def _onchange_bucket_set_id(self):
@@ -123,19 +122,51 @@ class CreditAgingWizard(models.TransientModel):
         }
 
     def action_export_xlsx(self):
+        """Download through a read-only route (served by a read replica when Odoo has one): the
+        link carries the parameters, not this wizard, which the replica may not have yet."""
         self.ensure_one()
-        content = self.env["credit.aging.xlsx"]._generate(self)
-        self.write(
-            {
-                "file_data": base64.b64encode(content),
-                "file_name": f"aging_{fields.Date.to_string(self.date)}.xlsx",
-            }
-        )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/file_data/{self.file_name}?download=true",
+            "url": f"/credit_collection/aging/xlsx?{urlencode(self._export_params())}",
             "target": "self",
         }
+
+    def _export_params(self):
+        self.ensure_one()
+        params = {
+            "date": fields.Date.to_string(self.date),
+            "bucket_set_id": self.bucket_set_id.id,
+            "basis": self.basis,
+            "groupby": self.groupby,
+            "exclude_disputed": int(self.exclude_disputed),
+        }
+        for name in EXPORT_MANY2MANY:
+            params[name] = ",".join(str(record_id) for record_id in self[name].ids)
+        return params
+
+    @api.model
+    def _from_export_params(self, params):
+        """The wizard of `_export_params`, in memory only (nothing written: a read-only request)."""
+
+        def ids(name):
+            return [int(part) for part in (params.get(name) or "").split(",") if part.isdigit()]
+
+        groupby = params.get("groupby")
+        values = {
+            "date": fields.Date.to_date(params.get("date")) or fields.Date.context_today(self),
+            "bucket_set_id": int(params["bucket_set_id"]) if str(params.get("bucket_set_id", "")).isdigit() else False,
+            "basis": params.get("basis") if params.get("basis") in ("due", "invoice") else "due",
+            "groupby": groupby if groupby in dict(GROUPBY) else "partner_id",
+            "exclude_disputed": params.get("exclude_disputed") == "1",
+        }
+        for name in EXPORT_MANY2MANY:
+            values[name] = [Command.set(ids(name))]
+        wizard = self.new(values)
+        wizard.bucket_set_id = wizard.bucket_set_id.exists() or self.env["credit.aging.engine"]._default_bucket_set()
+        return wizard
+
+    def _export_file_name(self):
+        return f"aging_{fields.Date.to_string(self.date)}.xlsx"
 
     def action_export_pdf(self):
         self.ensure_one()

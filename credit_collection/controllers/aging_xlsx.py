@@ -1,0 +1,24 @@
+"""The aging XLSX of the "Aging at a Date" wizard, generated on each request and streamed."""
+
+from odoo.http import Controller, content_disposition, request, route
+
+from .provision_xlsx import XLSX_MIMETYPE
+
+
+class CreditAgingXlsxController(Controller):
+    # read-only: served by a read replica when Odoo has one (db_replica_host); the parameters come
+    # in the link, so the replica needs nothing written by the request that made it
+    @route("/credit_collection/aging/xlsx", type="http", auth="user", methods=["GET"], readonly=True)
+    def aging_xlsx(self, **params):
+        # the engine's reader check, the report's access rules and the user's companies apply
+        request.env["credit.aging.engine"]._check_reader()
+        wizard = request.env["credit.aging.wizard"]._from_export_params(params)
+        content = request.env["credit.aging.xlsx"]._generate(wizard)
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", XLSX_MIMETYPE),
+                ("Content-Length", str(len(content))),
+                ("Content-Disposition", content_disposition(wizard._export_file_name())),
+            ],
+        )
