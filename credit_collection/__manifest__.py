@@ -43,8 +43,10 @@
         "views/credit_scorecard_views.xml",
         "views/credit_review_views.xml",
         "views/credit_guarantee_views.xml",
+        "report/credit_customer_report_views.xml",
         # every action above exists before the menus point at them
         "views/credit_collection_menus.xml",
+        "views/credit_collection_job_views.xml",
     ],
     "demo": [
         "demo/credit_collection_demo.xml",

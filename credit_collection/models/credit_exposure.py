@@ -219,7 +219,8 @@ class CreditExposure(models.AbstractModel):
               LEFT JOIN orders o ON o.partner_id = p.id
              WHERE p.id IN (SELECT cid FROM input)
             """,
-            partner_ids=list(partner_ids),
+            # a list of ids, or a subquery of them (the Customers' Credit report: every customer)
+            partner_ids=partner_ids if isinstance(partner_ids, SQL) else list(partner_ids),
             company_id=company.id,
             exclude_order_ids=list(exclude_order_ids or []),
             today=today,

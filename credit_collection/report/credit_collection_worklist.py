@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
+from ..models.credit_collection_job import IN_REQUEST_MAX
+
 
 class CreditCollectionWorklist(models.Model):
     """The collector's worklist: one row per customer and company with open receivables, computed
@@ -289,3 +291,25 @@ class CreditCollectionWorklist(models.Model):
             view_mode="list,form",
         )
         return action
+
+    def action_send_statements(self):
+        """The worklist's mass statement: the selected customers' statements over the company's
+        statement period. A few are sent at once; more go to a background job (batches, each
+        customer once, a summary for the collector when done)."""
+        if len(self) <= IN_REQUEST_MAX:
+            for row in self:
+                row.partner_id.with_company(row.company_id)._collection_send_statement()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "success",
+                    "message": self.env._("%(count)s statements sent.", count=len(self)),
+                },
+            }
+        Job = self.env["credit.collection.job"]
+        job = Job.browse()
+        for company in self.company_id:
+            rows = self.filtered(lambda r, company=company: r.company_id == company)
+            job = Job.with_company(company)._queue("collection_statement", rows.partner_id)
+        return Job._queued_notification(job)

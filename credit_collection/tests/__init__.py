@@ -28,3 +28,6 @@ from . import test_ui_credit
 from . import test_ui_reports
 from . import test_ui_review
 from . import test_zh_documents
+from . import test_customer_report
+from . import test_collection_job
+from . import test_partner_form
