@@ -128,16 +128,17 @@ class CreditCollectionJob(models.Model):
 
     # ------------------------------------------------------------------ processing
     @api.model
-    def _cron_process(self, batch_size=BATCH_SIZE):
+    def _cron_process(self, batch_size=BATCH_SIZE, commit=None):
         """Process one batch of pending lines (oldest job first); called again by the cron runner
-        while lines remain (progress API)."""
+        while lines remain (progress API). `commit`: commit after each customer (default: unless
+        testing; the benchmark measures inside a transaction it rolls back)."""
         Line = self.env["credit.collection.job.line"].sudo()
         pending = Line.search([("state", "=", "pending"), ("job_id.state", "=", "running")], order="job_id, id")
         done_before = Line.search_count([("state", "!=", "pending"), ("job_id.state", "=", "running")])
         cron = self.env["ir.cron"]
         cron._notify_progress(done=done_before, remaining=len(pending))
         # a commit per customer makes its "sent" mark and its message durable together; not in tests
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        auto_commit = not getattr(threading.current_thread(), "testing", False) if commit is None else commit
         done = done_before
         for line in pending[:batch_size]:
             line._process()

@@ -31,3 +31,4 @@ from . import test_zh_documents
 from . import test_customer_report
 from . import test_collection_job
 from . import test_partner_form
+from . import test_invoice_collection_list
