@@ -145,7 +145,7 @@ class CreditCollectionJob(models.Model):
             done += 1
             if auto_commit:
                 cron._notify_progress(done=done, remaining=len(pending) - (done - done_before))
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         self.sudo().search([("state", "=", "running")])._finish_if_done()
         remaining = len(pending) - (done - done_before)
         cron._notify_progress(done=done, remaining=remaining)

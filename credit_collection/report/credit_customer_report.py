@@ -83,9 +83,9 @@ class CreditCustomerReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
     country_id = fields.Many2one("res.country", readonly=True)
-    grade_id = fields.Many2one("credit.grade", string="Grade", readonly=True)
+    grade_id = fields.Many2one("credit.grade", readonly=True)
     credit_limit = fields.Monetary(
         string="Limit",
         readonly=True,
@@ -102,7 +102,7 @@ class CreditCustomerReport(models.Model):
         "over the company and its branches: the order check's figure.",
     )
     receivable = fields.Monetary(string="Open Receivables", readonly=True, currency_field="currency_id")
-    draft_invoices = fields.Monetary(string="Draft Invoices", readonly=True, currency_field="currency_id")
+    draft_invoices = fields.Monetary(readonly=True, currency_field="currency_id")
     open_orders = fields.Monetary(string="Orders Not Invoiced", readonly=True, currency_field="currency_id")
     available = fields.Monetary(
         string="Available Credit",
@@ -155,23 +155,32 @@ class CreditCustomerReport(models.Model):
 
     @property
     def _table_query(self):
+        # PostgreSQL's JIT would compile this statement for longer than it runs (its cost estimate
+        # grows with the customers' ids; about 1 s of compiling for 0.25 s of work at 2 000
+        # customers): off for this transaction, which only reads.
+        self.env.cr.execute("SET LOCAL jit = off")
         return self._customer_query(self.env.company, fields.Date.context_today(self))
 
     @api.model
-    def _customers_sql(self, company):
+    def _customer_ids(self, company):
         """The company's customers: commercial partners with a customer among their contacts, shared
-        or of the companies the user works in."""
-        return SQL(
-            """
-            SELECT c.id
-              FROM res_partner c
-             WHERE c.active
-               AND c.id = c.commercial_partner_id
-               AND (c.company_id IS NULL OR c.company_id = ANY(%(companies)s))
-               AND c.id IN (SELECT r.commercial_partner_id FROM res_partner r WHERE r.customer_rank > 0)
-            """,
-            companies=list({*self.env.companies.ids, company.id}),
+        or of the companies the user works in. Read first and given to the statement as ids: the
+        planner then knows how many customers it sums for (a sub-query makes it guess ten and loop)."""
+        self.env["res.partner"].flush_model(["active", "commercial_partner_id", "company_id", "customer_rank"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id
+                  FROM res_partner c
+                 WHERE c.active
+                   AND c.id = c.commercial_partner_id
+                   AND (c.company_id IS NULL OR c.company_id = ANY(%(companies)s))
+                   AND c.id IN (SELECT r.commercial_partner_id FROM res_partner r WHERE r.customer_rank > 0)
+                """,
+                companies=list({*self.env.companies.ids, company.id}),
+            )
         )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _customer_query(self, company, today):
@@ -180,7 +189,7 @@ class CreditCustomerReport(models.Model):
         tolerance = company.credit_overdue_days
         late_before = today - datetime.timedelta(days=tolerance) if tolerance > 0 else datetime.date.min
         extra_keys = [key for key, _expr in exposure._exposure_extra_columns(company, [], today)]
-        statement = exposure._exposure_query(self._customers_sql(company), company, [], today, late_before)
+        statement = exposure._exposure_query(self._customer_ids(company), company, [], today, late_before)
         columns = SQL(", ").join(SQL.identifier(name) for name in (*EXPOSURE_COLUMNS, *extra_keys))
         figures = self.env["credit.aging.engine"].sudo()._overdue_figures_query(today, company)
         digits = company.currency_id.decimal_places
