@@ -44,6 +44,7 @@ class CreditCollectionJob(models.Model):
         [
             ("statement", "Customer statements (period)"),
             ("collection_statement", "Customer statements (collection period)"),
+            ("reminder", "Reminders (current collection stage)"),
         ],
         string="Action",
         required=True,
@@ -118,8 +119,9 @@ class CreditCollectionJob(models.Model):
                 "type": "info",
                 "sticky": False,
                 "message": self.env._(
-                    "%(count)s customers queued: the statements are sent in the background; you will get "
-                    "an activity with what was sent and what failed (Collections › Background Jobs).",
+                    "%(action)s for %(count)s customers: sent in the background; you will get an activity "
+                    "with what was sent and what failed (Collections › Background Jobs).",
+                    action=dict(job._fields["job_type"]._description_selection(self.env))[job.job_type],
                     count=job.total_count,
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
@@ -163,7 +165,44 @@ class CreditCollectionJob(models.Model):
             return wizard._send_one(partner)
         if self.job_type == "collection_statement":
             return partner._collection_send_statement()
+        if self.job_type == "reminder":
+            return self._send_reminder(partner)
         raise UserError(self.env._("Unknown background action %(type)s.", type=self.job_type))
+
+    def _send_reminder(self, partner):
+        """The email of the customer's current collection stage again, for its undisputed open
+        invoices at that stage (what the daily run sent when they reached it)."""
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("amount_residual", ">", 0),
+                ("collection_dispute", "=", False),
+                ("collection_stage_id", "!=", False),
+            ]
+        )
+        if not moves:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no undisputed invoice at a collection stage: no reminder to send.",
+                    customer=partner.display_name,
+                )
+            )
+        stage = max(moves.collection_stage_id, key=lambda st: (st.offset_days, st.sequence))
+        if not stage.mail_template_id:
+            raise UserError(
+                self.env._(
+                    "Stage %(stage)s of %(customer)s sends no email: nothing to remind.",
+                    stage=stage.name,
+                    customer=partner.display_name,
+                )
+            )
+        moves = moves.filtered(lambda move: move.collection_stage_id == stage)
+        # the daily run's own email (queued, in the chatter); collectors may not edit customers,
+        # which posting on one requires: the worklist that queued this is collectors-only
+        return self.env["credit.collection.run"].sudo()._collection_send_email(partner.sudo(), stage, moves.sudo())
 
     def _finish_if_done(self):
         for job in self:
@@ -218,7 +257,7 @@ class CreditCollectionJobLine(models.Model):
             with self.env.cr.savepoint():
                 message = job.with_env(env)._run_line(self.partner_id.with_env(env))
                 self.write({"state": "sent", "message_id": message.id, "processed_at": fields.Datetime.now()})
-        except UserError as error:
+        except (UserError, ValueError) as error:  # refused with a reason (no email address, ...)
             self.write({"state": "failed", "error": str(error), "processed_at": fields.Datetime.now()})
         except Exception as error:  # one customer's failure must not stop the others
             _logger.exception("Background job %s: customer %s failed", job.id, self.partner_id.id)

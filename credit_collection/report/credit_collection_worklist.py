@@ -296,7 +296,14 @@ class CreditCollectionWorklist(models.Model):
         """The worklist's mass statement: the selected customers' statements over the company's
         statement period. A few are sent at once; more go to a background job (batches, each
         customer once, a summary for the collector when done)."""
-        if len(self) <= IN_REQUEST_MAX:
+        return self._mass_action("collection_statement")
+
+    def action_send_reminders(self):
+        """The selected customers' current-stage reminder again, as a background job."""
+        return self._mass_action("reminder")
+
+    def _mass_action(self, job_type):
+        if job_type == "collection_statement" and len(self) <= IN_REQUEST_MAX:
             for row in self:
                 row.partner_id.with_company(row.company_id)._collection_send_statement()
             return {
@@ -311,5 +318,5 @@ class CreditCollectionWorklist(models.Model):
         job = Job.browse()
         for company in self.company_id:
             rows = self.filtered(lambda r, company=company: r.company_id == company)
-            job = Job.with_company(company)._queue("collection_statement", rows.partner_id)
+            job = Job.with_company(company)._queue(job_type, rows.partner_id)
         return Job._queued_notification(job)

@@ -1,8 +1,11 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from .aging_common import AgingCommon
+from .collection_common import CollectionCommon, day
 
 
 class WorkerKilled(Exception):
@@ -116,3 +119,38 @@ class TestCollectionJob(AgingCommon):
         job.invalidate_recordset()
         self.assertEqual((job.state, job.sent_count, job.failed_count), ("done", 8, 1))
         self.assertEqual(len(self._statements(self.many[0])), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestWorklistMassReminder(CollectionCommon):
+    """Reminders again to many customers from the worklist: a background job, each customer once."""
+
+    def test_mass_reminder_from_the_worklist(self):
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"cct Remind {n}", "is_company": True, "email": f"remind{n}@example.com" if n != 3 else False}
+                for n in range(1, 8)
+            ]
+        )
+        for partner in partners:
+            self._due_invoice(100.0, partner=partner)
+        self._run(day(2))  # everyone reaches "Reminder" (the one without an email fails, by design)
+        before = {p.id: len(self._mails(p)) for p in partners}
+        with freeze_time(day(3)):
+            rows = self.env["credit.collection.worklist"].with_user(self.collector).search([])
+            rows = rows.filtered(lambda r: r.partner_id in partners)
+            self.assertEqual(len(rows), 7)
+            action = rows.action_send_reminders()
+            self.assertIn("7 customers", action["params"]["message"])
+            Job = self.env["credit.collection.job"]
+            while Job._cron_process(batch_size=3):
+                pass
+        job = Job.with_user(self.collector).search([], limit=1)
+        self.assertEqual((job.job_type, job.state, job.sent_count, job.failed_count), ("reminder", "done", 6, 1))
+        for partner in partners.filtered("email"):
+            self.assertEqual(len(self._mails(partner)), before[partner.id] + 1, f"{partner.name}: one reminder more")
+        failed = job.line_ids.filtered(lambda line: line.state == "failed")
+        self.assertEqual(failed.partner_id.name, "cct Remind 3")
+        # the run could not email it either, so it never reached the stage: the reason says so
+        self.assertIn("cct Remind 3 has no", failed.error)
+        self.assertIn("cct Remind 3", job.summary)
