@@ -5,7 +5,6 @@ from . import credit_aging_bucket_set
 from . import credit_aging_engine
 from . import credit_aging_grade_rate
 from . import credit_approval
-from . import credit_collection_demo
 from . import credit_collection_history
 from . import credit_collection_promise
 from . import credit_collection_run

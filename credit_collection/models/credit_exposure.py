@@ -25,8 +25,11 @@ Everything is read by one SQL statement whatever the customer's history, so the 
 check costs a constant number of queries (see bench/).
 """
 
+import copy
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -49,8 +52,17 @@ class Exposure:
     oldest_due_date: datetime.date | None = None
     late_amount: float = 0.0  # residual overdue beyond the company's tolerance (rule 3)
     late_oldest_due_date: datetime.date | None = None
-    extra: dict = field(default_factory=dict)  # room for other issues' figures (guarantees, ...)
     input_partner_ids: tuple = ()  # the partners asked about that roll up to this customer
+    # Extensions add their own attributes, declared as ExposureField by
+    # credit.exposure._exposure_fields(): every Exposure the engine returns carries all of them.
+
+    def replace(self, **changes):
+        """A copy with `changes`, keeping the attributes extensions added (dataclasses.replace would
+        build a new Exposure from the declared fields alone and lose them)."""
+        new = copy.copy(self)
+        for name, value in changes.items():
+            setattr(new, name, value)
+        return new
 
     @property
     def total(self):
@@ -63,6 +75,32 @@ class Exposure:
     @property
     def available(self):
         return self.currency.round(self.limit - self.total) if self.has_limit else 0.0
+
+
+@dataclass(frozen=True)
+class ExposureField:
+    """An attribute an extension adds to Exposure.
+
+    ``sql``: the expression the exposure statement reads it from (evaluated per customer row, alias
+    ``p``: res_partner; the CTE ``family``, column ``id``, holds the companies pooled with the
+    company asked about), turned into the attribute's value by ``parse`` when given; a NULL gives
+    the default. Without ``sql`` the extension sets the attribute itself after the statement.
+    ``default`` is a value, or with ``factory`` a callable that makes a fresh one (dict, list...).
+    """
+
+    name: str
+    default: Any = None
+    sql: SQL | None = None
+    parse: Callable[[Any], Any] | None = None
+    factory: Callable[[], Any] | None = None
+
+    def initial(self):
+        return self.factory() if self.factory else self.default
+
+    def value(self, raw):
+        if raw is None:
+            return self.initial()
+        return self.parse(raw) if self.parse else raw
 
 
 class CreditExposure(models.AbstractModel):
@@ -85,20 +123,16 @@ class CreditExposure(models.AbstractModel):
         return res
 
     @api.model
-    def _exposure_extra_columns(self, company, exclude_order_ids, today):
-        """Other issues' figures, read by the same statement: [(key, SQL expression)].
-
-        Each expression is evaluated per customer row (alias ``p``: res_partner) and its value lands
-        in ``Exposure.extra[key]``; the CTE ``family`` (column ``id``) holds the companies pooled
-        with ``company`` (its root and the root's branches). Extend with super() + your columns.
-        """
+    def _exposure_fields(self, company, exclude_order_ids, today):
+        """The attributes extensions add to Exposure: [ExposureField]. Those with an SQL expression
+        are read by the same statement (one more column each). Extend with super() + your fields."""
         return []
 
     @api.model
     def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before):
         """One statement for every component; grouped by commercial partner."""
-        extra = self._exposure_extra_columns(company, exclude_order_ids or [], today)
-        extra_select = SQL("").join(SQL(", %s", expr) for _key, expr in extra)
+        read = [f for f in self._exposure_fields(company, exclude_order_ids or [], today) if f.sql]
+        extra_select = SQL("").join(SQL(", %s", f.sql) for f in read)
         return SQL(
             """
             WITH root AS (
@@ -251,7 +285,8 @@ class CreditExposure(models.AbstractModel):
             self.env[model].flush_model()
         # a quotation being edited in the form has no id yet: only saved orders can be excluded
         exclude_ids = exclude_orders._origin.ids if exclude_orders else []
-        extra_keys = [key for key, _expr in self._exposure_extra_columns(company, exclude_ids, today)]
+        declared = self._exposure_fields(company, exclude_ids, today)
+        read = [f for f in declared if f.sql]
         self.env.cr.execute(self._exposure_query(partners.ids, company, exclude_ids, today, late_before))
         rows = self.env.cr.fetchall()
         # the pool's limit is the root's: its default too (may query: only after fetchall())
@@ -273,7 +308,7 @@ class CreditExposure(models.AbstractModel):
                 late_due,
                 input_ids,
             ) = row[:12]
-            result[pid] = Exposure(
+            exposure = result[pid] = Exposure(
                 partner_id=pid,
                 currency=currency,
                 receivable=currency.round(float(receivable)),
@@ -286,9 +321,12 @@ class CreditExposure(models.AbstractModel):
                 oldest_due_date=oldest,
                 late_amount=currency.round(float(late)),
                 late_oldest_due_date=late_due,
-                extra=dict(zip(extra_keys, row[12:], strict=True)),
                 input_partner_ids=tuple(input_ids),
             )
+            for declared_field in declared:
+                setattr(exposure, declared_field.name, declared_field.initial())
+            for declared_field, raw in zip(read, row[12:], strict=True):
+                setattr(exposure, declared_field.name, declared_field.value(raw))
         return result
 
     @api.model

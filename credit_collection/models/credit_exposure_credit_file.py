@@ -1,10 +1,11 @@
 """Figures of the credit file read by the exposure statement itself, so that the order-time check
 stays one query per company whatever the customer's history:
 
-- ``grade``: the customer's grade in the company and its trading conditions, with the overdue
-  figures measured against the grade's own tolerance when it has one;
+- ``grade``: the customer's grade in the company and its trading conditions (an ExposureGrade),
+  with the overdue figures measured against the grade's own tolerance when it has one;
 - ``guarantee_secured``: valid guarantees of the types that secure credit (raise the limit);
 - ``guarantee_total``: every valid guarantee (covers the grade's "guarantee required above");
+- ``base_limit``: the limit before guarantees and temporary increases raise it;
 - ``prepaid``: {order id: online payments (authorized or done) of the orders being checked};
 - ``prepaid_open``: the same, for payments not posted yet. Once posted, a payment is an unapplied
   credit in the open receivables: deducting it from the order too would count it twice;
@@ -19,17 +20,46 @@ currency.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from odoo import api, models
 from odoo.tools import SQL
+
+from .credit_exposure import ExposureField
+
+
+@dataclass
+class ExposureGrade:
+    """The customer's grade in the ordering company, as the exposure statement reads it."""
+
+    id: int
+    name: str
+    term_days: int  # longest payment term allowed, in days (0: no condition)
+    prepayment: float  # percent of the order to be paid before confirmation (0: none)
+    own_tolerance: bool  # the grade's overdue tolerance replaces the company's
+    tolerance: int  # that tolerance, in days
+    guarantee_above: float  # exposure above which a guarantee is required (0: never)
+    review_months: int  # the limit is stale after this many months without a change
+    late_amount: float  # residual overdue beyond the grade's own tolerance
+    late_due: datetime.date | None  # its oldest due date
+    late_move: str | None  # the name of its oldest item
+
+    @classmethod
+    def from_json(cls, values):
+        late_due = values.get("late_due")
+        return cls(**{**values, "late_due": datetime.date.fromisoformat(late_due) if late_due else None})
+
+
+def _by_order(values):
+    return {int(order_id): float(amount) for order_id, amount in values.items()}
 
 
 class CreditExposure(models.AbstractModel):
     _inherit = "credit.exposure"
 
     @api.model
-    def _exposure_extra_columns(self, company, exclude_order_ids, today):
-        columns = super()._exposure_extra_columns(company, exclude_order_ids, today)
+    def _exposure_fields(self, company, exclude_order_ids, today):
+        declared = super()._exposure_fields(company, exclude_order_ids, today)
         company_key = str(company.id)
         grade = SQL(
             """
@@ -68,21 +98,20 @@ class CreditExposure(models.AbstractModel):
             company_key=company_key,
             today=today,
         )
-        guarantee = SQL(
+        guarantees = SQL(
             """
-            (SELECT jsonb_build_object(
-                        'secured', COALESCE(SUM(gu.amount_company) FILTER (WHERE gt.secures_credit), 0),
-                        'total', COALESCE(SUM(gu.amount_company), 0))
                FROM credit_guarantee gu
                JOIN credit_guarantee_type gt ON gt.id = gu.type_id
               WHERE gu.partner_id = p.id
                 AND gu.company_id IN (SELECT id FROM family)
                 AND gu.active
                 AND gu.date_from <= %(today)s
-                AND (gu.date_to IS NULL OR gu.date_to >= %(today)s))
+                AND (gu.date_to IS NULL OR gu.date_to >= %(today)s)
             """,
             today=today,
         )
+        guarantee_secured = SQL("(SELECT SUM(gu.amount_company) FILTER (WHERE gt.secures_credit) %s)", guarantees)
+        guarantee_total = SQL("(SELECT SUM(gu.amount_company) %s)", guarantees)
         # paid online per order (authorised or done transactions): all of it, and the part not yet
         # posted as a payment (a posted payment already lowers the open receivables)
         prepaid = self._paid_online_sql(exclude_order_ids)
@@ -97,23 +126,25 @@ class CreditExposure(models.AbstractModel):
         )
         temporary = SQL(
             """
-            (SELECT jsonb_build_object('amount', SUM(t.amount), 'until', MIN(t.date_to))
                FROM credit_limit_temporary t
               WHERE t.partner_id = p.id
                 AND t.company_id IN (SELECT id FROM family)
                 AND t.active
                 AND t.date_from <= %(today)s
-                AND t.date_to >= %(today)s)
+                AND t.date_to >= %(today)s
             """,
             today=today,
         )
         return [
-            *columns,
-            ("grade", grade),
-            ("guarantee", guarantee),
-            ("prepaid", prepaid),
-            ("temporary", temporary),
-            ("prepaid_open", prepaid_open),
+            *declared,
+            ExposureField("grade", sql=grade, parse=ExposureGrade.from_json),
+            ExposureField("guarantee_secured", 0.0, sql=guarantee_secured, parse=float),
+            ExposureField("guarantee_total", 0.0, sql=guarantee_total, parse=float),
+            ExposureField("base_limit", 0.0),
+            ExposureField("prepaid", sql=prepaid, parse=_by_order, factory=dict),
+            ExposureField("prepaid_open", sql=prepaid_open, parse=_by_order, factory=dict),
+            ExposureField("temporary_limit", 0.0, sql=SQL("(SELECT SUM(t.amount) %s)", temporary), parse=float),
+            ExposureField("temporary_until", sql=SQL("(SELECT MIN(t.date_to) %s)", temporary)),
         ]
 
     @api.model
@@ -156,23 +187,13 @@ class CreditExposure(models.AbstractModel):
         result = super()._get_exposures(partners, company, exclude_orders=exclude_orders, today=today)
         prepay = company.credit_no_limit_policy == "prepay"
         for exp in result.values():
-            grade = exp.extra.get("grade")
-            if grade and grade.get("late_due"):
-                grade["late_due"] = datetime.date.fromisoformat(grade["late_due"])
-            guarantee = exp.extra.get("guarantee") or {}
-            secured = exp.currency.round(float(guarantee.get("secured") or 0.0))
-            exp.extra["guarantee_secured"] = secured
-            exp.extra["guarantee_total"] = exp.currency.round(float(guarantee.get("total") or 0.0))
-            exp.extra["prepaid"] = {int(k): float(v) for k, v in (exp.extra.get("prepaid") or {}).items()}
-            exp.extra["base_limit"] = exp.limit
+            exp.guarantee_secured = exp.currency.round(exp.guarantee_secured)
+            exp.guarantee_total = exp.currency.round(exp.guarantee_total)
+            exp.base_limit = exp.limit
             # Guarantees raise a limit; they do not create one where there is none (0 = unlimited).
             if exp.has_limit:
-                exp.limit = exp.currency.round(exp.limit + secured)
-            exp.extra["prepaid_open"] = {int(k): float(v) for k, v in (exp.extra.get("prepaid_open") or {}).items()}
-            temporary = exp.extra.get("temporary") or {}
-            increase = exp.currency.round(float(temporary.get("amount") or 0.0))
-            exp.extra["temporary_limit"] = increase
-            exp.extra["temporary_until"] = temporary.get("until")
+                exp.limit = exp.currency.round(exp.limit + exp.guarantee_secured)
+            increase = exp.temporary_limit = exp.currency.round(exp.temporary_limit)
             # An increase raises a limit. Where "no limit" means no credit, it is the only credit the
             # customer has; where it means unlimited, there is nothing to raise.
             if increase and (exp.has_limit or prepay):

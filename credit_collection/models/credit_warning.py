@@ -72,7 +72,7 @@ class CreditWarning(models.AbstractModel):
         signals = []
         currency = company.currency_id
         fmt = partner.env["sale.order"].with_company(company)._credit_fmt
-        grade = exp.extra.get("grade") if exp else None
+        grade = exp.grade if exp else None
         if partner.credit_next_review_date and partner.credit_next_review_date <= today:
             signals.append(
                 (
@@ -123,15 +123,15 @@ class CreditWarning(models.AbstractModel):
                 or partner.credit_last_review_date
                 or fields.Date.to_date(partner.create_date)
             )
-            if changed + relativedelta(months=grade["review_months"]) < today:
+            if changed + relativedelta(months=grade.review_months) < today:
                 signals.append(
                     (
                         "limit_stale",
                         self.env._(
                             "Limit unchanged since %(date)s, longer than the %(months)s months of grade %(grade)s.",
                             date=changed,
-                            months=grade["review_months"],
-                            grade=grade["name"],
+                            months=grade.review_months,
+                            grade=grade.name,
                         ),
                     )
                 )

@@ -68,9 +68,9 @@ class ResCompany(models.Model):
         figures when its own tolerance replaces the company's, else None); None when the amount does
         not exceed the company's minimum or no tolerance applies (0 days turns the rule off)."""
         self.ensure_one()
-        grade = exp.extra.get("grade")
-        if grade and grade["own_tolerance"]:
-            late, due, days = exp.currency.round(grade["late_amount"]), grade["late_due"], grade["tolerance"]
+        grade = exp.grade
+        if grade and grade.own_tolerance:
+            late, due, days = exp.currency.round(grade.late_amount), grade.late_due, grade.tolerance
         elif self.credit_overdue_days > 0:
             late, due, days, grade = exp.late_amount, exp.late_oldest_due_date, self.credit_overdue_days, None
         else:

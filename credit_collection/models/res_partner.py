@@ -135,7 +135,7 @@ class ResPartner(models.Model):
             "credit_currency_id": company.currency_id.id,
             "credit_limit_effective": exp.limit,
             "credit_has_limit": exp.has_limit,
-            "credit_temporary_limit": exp.extra.get("temporary_limit", 0.0),
+            "credit_temporary_limit": exp.temporary_limit,
             "credit_exposure": exp.total,
             "credit_exposure_receivable": exp.receivable,
             "credit_exposure_draft": exp.draft_invoices,

@@ -84,8 +84,8 @@ class ResPartner(models.Model):
     def _credit_position_values(self, exp, company):
         # the limit's parts, from the same exposure statement as the position (one per read)
         values = super()._credit_position_values(exp, company)
-        values["credit_guarantee_amount"] = exp.extra["guarantee_secured"] if exp else 0.0
-        values["credit_base_limit"] = exp.extra["base_limit"] if exp else 0.0
+        values["credit_guarantee_amount"] = exp.guarantee_secured if exp else 0.0
+        values["credit_base_limit"] = exp.base_limit if exp else 0.0
         return values
 
     def _check_credit_file_values(self, vals, partners):

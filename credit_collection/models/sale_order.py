@@ -2,7 +2,6 @@
 limit, the hold, overdue invoices and the grade, evaluated in one exposure query per customer."""
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -100,8 +99,8 @@ class SaleOrder(models.Model):
                 continue
             exp = verdict.exposure
             order.credit_prepaid_amount = verdict.prepaid
-            order.credit_temporary_limit = exp.extra.get("temporary_limit", 0.0)
-            order.credit_temporary_until = exp.extra.get("temporary_until") or False
+            order.credit_temporary_limit = exp.temporary_limit
+            order.credit_temporary_until = exp.temporary_until or False
             order.credit_usage_warning = (not verdict.failures and order._credit_usage_warning(verdict)) or False
             order.credit_limit_effective = exp.limit
             order.credit_has_limit = exp.has_limit
@@ -182,14 +181,14 @@ class SaleOrder(models.Model):
                     continue
                 partner = exp.partner_id
                 amount = order._credit_order_amount()
-                exp_before = replace(exp, open_orders=exp.open_orders + running[partner])
+                exp_before = exp.replace(open_orders=exp.open_orders + running[partner])
                 running[partner] += amount
                 order_id = order._origin.id
                 verdict = CreditVerdict(
                     exposure=exp_before,
                     amount=amount,
-                    prepaid=exp.currency.round(exp.extra.get("prepaid", {}).get(order_id, 0.0)),
-                    prepaid_open=exp.currency.round(exp.extra.get("prepaid_open", {}).get(order_id, 0.0)),
+                    prepaid=exp.currency.round(exp.prepaid.get(order_id, 0.0)),
+                    prepaid_open=exp.currency.round(exp.prepaid_open.get(order_id, 0.0)),
                 )
                 verdict.failures = order._credit_failures(verdict, today=today)
                 verdicts[order.id] = verdict
@@ -255,13 +254,13 @@ class SaleOrder(models.Model):
                 counted=self._credit_fmt(verdict.credit_amount),
             )
         limit = self._credit_fmt(exp.limit)
-        temporary = exp.extra.get("temporary_limit")
+        temporary = exp.temporary_limit
         if temporary:
             limit = self.env._(
                 "%(limit)s (temporary increase of %(increase)s included, until %(until)s)",
                 limit=limit,
                 increase=self._credit_fmt(temporary),
-                until=exp.extra.get("temporary_until"),
+                until=exp.temporary_until,
             )
         return (
             "limit",

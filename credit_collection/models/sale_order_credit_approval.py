@@ -1,6 +1,6 @@
 """Credit approvals from the order: the request, and the approval that covers a refused order."""
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -40,11 +40,6 @@ class SaleOrder(models.Model):
     def request_credit_approval(self, reason):
         """Public entry for RPC: same as the button and its wizard."""
         return self._credit_request_approval(reason).id
-
-    @api.model
-    def _credit_demo_request_approval(self, order_id, user_id, reason):
-        """Demo data only: the request as the given salesman makes it (XML cannot switch user)."""
-        self.browse(order_id).with_user(user_id)._credit_request_approval(reason)
 
     def _credit_request_approval(self, reason):
         """Create a pending approval for this order, with the figures of the refusal."""

@@ -9,11 +9,11 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------
     # Credit file: the grade's trading conditions. Every figure comes from the exposure statement
-    # (Exposure.extra, see credit_exposure_credit_file.py): these rules add no query per order.
+    # (Exposure.grade and the guarantees, see credit_exposure_credit_file.py): these rules add no query per order.
     # ------------------------------------------------------------------
     def _credit_grade_enforced(self, verdict):
         """The grade's conditions apply with the company's credit control (the "Sales Credit Limit" setting)."""
-        return self.company_id.account_use_credit_limit and verdict.exposure.extra.get("grade")
+        return self.company_id.account_use_credit_limit and verdict.exposure.grade
 
     def _credit_payment_term_days(self):
         """The longest delay of the order's payment term, in days from the order date (0 = immediate)."""
@@ -24,30 +24,30 @@ class SaleOrder(models.Model):
 
     def _credit_rule_grade_term(self, verdict, today=None):
         grade = self._credit_grade_enforced(verdict)
-        if not grade or not grade["term_days"]:
+        if not grade or not grade.term_days:
             return None
         days = self._credit_payment_term_days()
-        if days <= grade["term_days"]:
+        if days <= grade.term_days:
             return None
         return (
             "grade_term",
             self.env._(
                 "Payment term too long for grade %(grade)s: %(term)s gives up to %(days)s days, the grade allows "
                 "%(allowed)s days. Choose a shorter payment term or request a credit approval.",
-                grade=grade["name"],
+                grade=grade.name,
                 term=self.payment_term_id.display_name,
                 days=days,
-                allowed=grade["term_days"],
+                allowed=grade.term_days,
             ),
         )
 
     def _credit_rule_grade_prepayment(self, verdict, today=None):
         grade = self._credit_grade_enforced(verdict)
-        if not grade or not grade["prepayment"]:
+        if not grade or not grade.prepayment:
             return None
         exp = verdict.exposure
         currency = exp.currency
-        required = currency.round(verdict.amount * grade["prepayment"] / 100.0)
+        required = currency.round(verdict.amount * grade.prepayment / 100.0)
         # a posted online payment is in the customer's unapplied credit (on_account) already
         online = verdict.prepaid_open
         # Money the customer left with us (unapplied payments, credit notes) beyond everything it owes
@@ -63,8 +63,8 @@ class SaleOrder(models.Model):
                 "before confirmation; received %(received)s (online payments of the order %(online)s, "
                 "customer's unapplied credit %(on_account)s); missing %(missing)s. Ask the customer to pay "
                 "%(missing)s and register the payment, or request a credit approval.",
-                grade=grade["name"],
-                pct=grade["prepayment"],
+                grade=grade.name,
+                pct=grade.prepayment,
                 required=self._credit_fmt(required),
                 received=self._credit_fmt(received),
                 online=self._credit_fmt(online),
@@ -75,16 +75,16 @@ class SaleOrder(models.Model):
 
     def _credit_rule_grade_guarantee(self, verdict, today=None):
         grade = self._credit_grade_enforced(verdict)
-        if not grade or not grade["guarantee_above"]:
+        if not grade or not grade.guarantee_above:
             return None
         exp = verdict.exposure
         currency = exp.currency
-        threshold = currency.round(grade["guarantee_above"])
+        threshold = currency.round(grade.guarantee_above)
         after = currency.round(exp.total + verdict.amount)
         if currency.compare_amounts(after, threshold) <= 0:
             return None
         needed = currency.round(after - threshold)
-        held = exp.extra.get("guarantee_total", 0.0)
+        held = exp.guarantee_total
         if currency.compare_amounts(held, needed) >= 0:
             return None
         return (
@@ -93,7 +93,7 @@ class SaleOrder(models.Model):
                 "Guarantee missing for grade %(grade)s: exposure after this order %(after)s is above "
                 "%(threshold)s, so %(needed)s must be covered by a valid guarantee; valid guarantees "
                 "%(held)s; missing %(missing)s. Register a guarantee on the customer, or request a credit approval.",
-                grade=grade["name"],
+                grade=grade.name,
                 after=self._credit_fmt(after),
                 threshold=self._credit_fmt(threshold),
                 needed=self._credit_fmt(needed),
@@ -115,9 +115,9 @@ class SaleOrder(models.Model):
                 "to pay, or request a credit approval.",
                 amount=self._credit_fmt(late),
                 days=days,
-                grade=grade["name"],
+                grade=grade.name,
                 minimum=self._credit_fmt(company.credit_overdue_min_amount),
-                invoice=grade["late_move"],
+                invoice=grade.late_move,
                 due=format_date(self.env, due),
                 late=(today - due).days,
             ),

@@ -17,7 +17,7 @@ from odoo.tools import SQL
 from ..models.res_partner import FILE_READERS
 
 # The columns of the exposure statement, in its order (``credit.exposure._get_exposures`` decodes
-# them the same way); the extra columns follow, named by their keys.
+# them the same way); the columns of the extensions' ExposureFields follow, named after them.
 EXPOSURE_COLUMNS = (
     "partner_id",
     "receivable",
@@ -188,7 +188,7 @@ class CreditCustomerReport(models.Model):
         # the same arguments as credit.exposure._get_exposures gives its statement
         tolerance = company.credit_overdue_days
         late_before = today - datetime.timedelta(days=tolerance) if tolerance > 0 else datetime.date.min
-        extra_keys = [key for key, _expr in exposure._exposure_extra_columns(company, [], today)]
+        extra_keys = [field.name for field in exposure._exposure_fields(company, [], today) if field.sql]
         statement = exposure._exposure_query(self._customer_ids(company), company, [], today, late_before)
         columns = SQL(", ").join(SQL.identifier(name) for name in (*EXPOSURE_COLUMNS, *extra_keys))
         figures = self.env["credit.aging.engine"].sudo()._overdue_figures_query(today, company)
@@ -197,10 +197,9 @@ class CreditCustomerReport(models.Model):
         # The limit as credit.exposure._get_exposures composes it: the root's (or its default), plus
         # valid guarantees when there is a limit, plus running temporary increases when there is a
         # limit or "no limit" means no credit.
-        has = "grade" in extra_keys and "guarantee" in extra_keys and "temporary" in extra_keys
-        if has:
-            secured = SQL("ROUND(COALESCE((e.guarantee ->> 'secured')::numeric, 0), %s)", digits)
-            temporary = SQL("ROUND(COALESCE((e.temporary ->> 'amount')::numeric, 0), %s)", digits)
+        if {"grade", "guarantee_secured", "temporary_limit"} <= set(extra_keys):
+            secured = SQL("ROUND(COALESCE(e.guarantee_secured, 0), %s)", digits)
+            temporary = SQL("ROUND(COALESCE(e.temporary_limit, 0), %s)", digits)
             own_tolerance = SQL("COALESCE((e.grade ->> 'own_tolerance')::boolean, FALSE)")
             grade_late = SQL("ROUND(COALESCE((e.grade ->> 'late_amount')::numeric, 0), %s)", digits)
             grade_late_due = SQL("(e.grade ->> 'late_due')::date")

@@ -121,7 +121,7 @@ class TestCustomerReport(CreditCommon):
                 "overdue_amount": self.currency.round(fig.get("overdue_amount") or 0.0),
                 "oldest_overdue_days": fig.get("oldest_overdue_days") or 0,
                 "late_amount": exp.late_amount
-                if self.company.credit_overdue_days and not (exp.extra.get("grade") or {}).get("own_tolerance")
+                if self.company.credit_overdue_days and not (exp.grade and exp.grade.own_tolerance)
                 else 0.0,
                 "over_limit": exp.has_limit and exp.total > exp.limit,
                 "hold": exp.hold,
