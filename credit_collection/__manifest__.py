@@ -50,8 +50,10 @@
         "data/credit_payment_plan_data.xml",
         "views/credit_payment_plan_views.xml",
         "views/sale_order_collection_plan_views.xml",
+        "report/credit_customer_report_views.xml",
         # every action above exists before the menus point at them
         "views/credit_collection_menus.xml",
+        "views/credit_collection_job_views.xml",
     ],
     "demo": [
         "demo/credit_collection_demo.xml",

@@ -55,7 +55,7 @@ SCREENS = [
     (
         "customers_credit_list",
         "cc_manager",
-        "/odoo/action-credit_collection.res_partner_action_credit",
+        "/odoo/action-credit_collection.credit_customer_report_action",
         None,
         ".o_data_row",
     ),

@@ -3,6 +3,7 @@ payment date, and the addon's credit banner."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 from odoo.tools.sql import create_index
 
@@ -219,3 +220,89 @@ class AccountMove(models.Model):
                         limit=fmt(exp.limit),
                         percent=percent,
                     )
+
+    # ------------------------------------------------------------------
+    # The predicted payment date in SQL: "Invoices in Collection" sorts and groups by it over every
+    # open invoice in the database (a non-stored compute could only be sorted page by page). The
+    # expression is the compute's own rule (credit.payment.behaviour): due date + the customer's
+    # days late (its history, else its grade's customers', else the company default), rounded half
+    # away from zero; an open invoice whose date has passed is expected today.
+    # ------------------------------------------------------------------
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        if fname == "collection_predicted_date" and query is not None:
+            return self._collection_predicted_date_sql(alias, query)
+        return super()._field_to_sql(alias, fname, query, flush)
+
+    def _collection_predicted_date_sql(self, alias, query):
+        today = fields.Date.context_today(self)
+        behaviour = self.env["credit.payment.behaviour"].sudo()
+        companies = self.env.companies
+        # days late per (company, customer), and per (company, grade) for customers without history
+        days = SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT %s AS company_id, d.partner_id, d.days FROM (%s) d",
+                company.id,
+                behaviour._days_late_query(None, company, today),
+            )
+            for company in companies
+        )
+        own_alias = query.make_alias(alias, "collection_days_late")
+        query.add_join(
+            "LEFT JOIN",
+            own_alias,
+            SQL("(%s)", days),
+            SQL(
+                "%s = %s AND %s = %s",
+                SQL.identifier(own_alias, "company_id"),
+                SQL.identifier(alias, "company_id"),
+                SQL.identifier(own_alias, "partner_id"),
+                SQL.identifier(alias, "commercial_partner_id"),
+            ),
+        )
+        grade_alias = query.make_alias(alias, "collection_grade_days_late")
+        query.add_join(
+            "LEFT JOIN",
+            grade_alias,
+            SQL(
+                """(SELECT d.company_id, (p.credit_grade_id ->> d.company_id::text)::int AS grade_id,
+                           AVG(d.days) AS days
+                      FROM (%s) d
+                      JOIN res_partner p ON p.id = d.partner_id
+                     WHERE p.credit_grade_id ->> d.company_id::text IS NOT NULL
+                     GROUP BY 1, 2)""",
+                days,
+            ),
+            SQL(
+                "%s = %s AND %s = (SELECT (cp.credit_grade_id ->> %s::text)::int FROM res_partner cp WHERE cp.id = %s)",
+                SQL.identifier(grade_alias, "company_id"),
+                SQL.identifier(alias, "company_id"),
+                SQL.identifier(grade_alias, "grade_id"),
+                SQL.identifier(alias, "company_id"),
+                SQL.identifier(alias, "commercial_partner_id"),
+            ),
+        )
+        default = SQL(
+            "CASE %s %s ELSE 0 END",
+            SQL.identifier(alias, "company_id"),
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", company.id, company.collection_default_days_late) for company in companies
+            ),
+        )
+        shifted = SQL(
+            "(%s + ROUND(COALESCE(%s, %s, %s)::numeric)::int)",
+            SQL.identifier(alias, "invoice_date_due"),
+            SQL.identifier(own_alias, "days"),
+            SQL.identifier(grade_alias, "days"),
+            default,
+        )
+        return SQL(
+            """CASE WHEN %(move_type)s = 'out_invoice' AND %(due)s IS NOT NULL THEN
+                    CASE WHEN %(shifted)s < %(today)s AND %(payment_state)s NOT IN ('paid', 'in_payment', 'reversed')
+                         THEN %(today)s ELSE %(shifted)s END
+               END""",
+            move_type=SQL.identifier(alias, "move_type"),
+            due=SQL.identifier(alias, "invoice_date_due"),
+            payment_state=SQL.identifier(alias, "payment_state"),
+            shifted=shifted,
+            today=today,
+        )

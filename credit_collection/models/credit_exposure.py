@@ -245,12 +245,14 @@ class CreditExposure(models.AbstractModel):
                               WHERE (p.credit_hold ->> f.id::text)::boolean), ''),
                    COALESCE(r.overdue, 0), r.oldest_due,
                    COALESCE(r.late, 0), r.late_due,
-                   ARRAY(SELECT i.input_id FROM input i WHERE i.cid = p.id)
+                   ia.ids
                    %(extra_select)s
               FROM res_partner p
               LEFT JOIN receivable r ON r.partner_id = p.id
               LEFT JOIN draft d ON d.partner_id = p.id
               LEFT JOIN orders o ON o.partner_id = p.id
+              -- grouped once and hash-joined: a sub-select per customer is quadratic over a whole list
+              LEFT JOIN (SELECT cid, ARRAY_AGG(input_id) AS ids FROM input GROUP BY cid) ia ON ia.cid = p.id
              WHERE p.id IN (SELECT cid FROM input)
             """,
             partner_ids=list(partner_ids),

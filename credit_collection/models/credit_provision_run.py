@@ -230,6 +230,47 @@ class CreditProvisionRun(models.Model):
             item["specific"] = spec
         return items
 
+    def _aggregates(self):
+        """The open items at the run's date summed in the database, as
+        [(specific provision id or None, bucket id, grade id, open amount)]: the run reads a few
+        rows whatever the number of open items (memory stays flat at 100 000 invoices). The same
+        assignment as `_items` (which the XLSX items sheet lists): an invoice's own specific
+        provision, else its customer's, else the matrix."""
+        self.ensure_one()
+        engine = self.env["credit.aging.engine"]
+        engine._check_reader()
+        self.env.flush_all()
+        items = engine._items_query(as_of=self.date, bucket_set=self.bucket_set_id, companies=self.company_id)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH spec AS (
+                    SELECT id, move_id, partner_id
+                      FROM credit_provision_specific
+                     WHERE company_id = %(company_id)s AND active
+                ),
+                -- one provision per invoice / customer: the latest, as `_items` keeps it
+                by_move AS (
+                    SELECT DISTINCT ON (move_id) move_id, id FROM spec
+                     WHERE move_id IS NOT NULL ORDER BY move_id, id DESC
+                ),
+                by_partner AS (
+                    SELECT DISTINCT ON (partner_id) partner_id, id FROM spec
+                     WHERE move_id IS NULL ORDER BY partner_id, id DESC
+                )
+                SELECT COALESCE(bm.id, bp.id) AS specific_id, i.bucket_id, i.grade_id, SUM(i.residual)
+                  FROM (%(items)s) i
+                  LEFT JOIN by_move bm ON bm.move_id = i.move_id
+                  LEFT JOIN by_partner bp ON bp.partner_id = i.partner_id
+                 GROUP BY 1, 2, 3
+                 ORDER BY 1 NULLS FIRST, 2, 3
+                """,
+                company_id=self.company_id.id,
+                items=items,
+            )
+        )
+        return [(spec, bucket, grade, float(amount)) for spec, bucket, grade, amount in self.env.cr.fetchall()]
+
     def _grade_rates(self):
         """{(bucket id, grade id): rate} of the bucket set's per-grade rates for the run's company."""
         self.ensure_one()
@@ -271,14 +312,15 @@ class CreditProvisionRun(models.Model):
             matrix = {b.id: {} for b in buckets}  # bucket -> grade -> open amount
             specific = {}
             total = 0.0
-            for item in run._items():
-                total += item["residual"]
-                if item["specific"]:
-                    key = item["specific"]
-                    specific[key] = specific.get(key, 0.0) + item["residual"]
-                elif item["bucket_id"] in matrix:
-                    grades = matrix[item["bucket_id"]]
-                    grades[item["grade_id"]] = grades.get(item["grade_id"], 0.0) + item["residual"]
+            Specific = self.env["credit.provision.specific"]
+            for specific_id, bucket_id, grade_id, residual in run._aggregates():
+                total += residual
+                if specific_id:
+                    key = Specific.browse(specific_id)
+                    specific[key] = specific.get(key, 0.0) + residual
+                elif bucket_id in matrix:
+                    grades = matrix[bucket_id]
+                    grades[grade_id] = grades.get(grade_id, 0.0) + residual
             suggested = run._suggested_rates()
             lines = []
             for bucket in buckets:

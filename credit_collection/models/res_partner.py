@@ -109,33 +109,39 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_credit_position(self):
+        # Every field of the credit position (and of the credit file's limit) is computed here, from
+        # one exposure statement for all the partners read: a form or a list runs it once.
         company = self.env.company
         exposures = self.env["credit.exposure"].sudo()._get_exposures(self.commercial_partner_id, company)
         for partner in self:
-            exp = exposures.get(partner.commercial_partner_id.id)
-            partner.credit_currency_id = company.currency_id
-            if not exp:  # a new partner, not in the database yet
-                partner.update(
-                    {
-                        "credit_limit_effective": 0.0,
-                        "credit_exposure": 0.0,
-                        "credit_exposure_receivable": 0.0,
-                        "credit_exposure_draft": 0.0,
-                        "credit_exposure_orders": 0.0,
-                        "credit_available": 0.0,
-                        "credit_has_limit": False,
-                        "credit_temporary_limit": 0.0,
-                    }
-                )
-                continue
-            partner.credit_limit_effective = exp.limit
-            partner.credit_has_limit = exp.has_limit
-            partner.credit_temporary_limit = exp.temporary_limit
-            partner.credit_exposure = exp.total
-            partner.credit_exposure_receivable = exp.receivable
-            partner.credit_exposure_draft = exp.draft_invoices
-            partner.credit_exposure_orders = exp.open_orders
-            partner.credit_available = exp.available
+            partner.update(partner._credit_position_values(exposures.get(partner.commercial_partner_id.id), company))
+
+    def _credit_position_values(self, exp, company):
+        """The values of the fields computed by `_compute_credit_position` from the customer's
+        exposure `exp` (None for a partner not in the database yet). Extend to add fields."""
+        if not exp:
+            return {
+                "credit_currency_id": company.currency_id.id,
+                "credit_limit_effective": 0.0,
+                "credit_exposure": 0.0,
+                "credit_exposure_receivable": 0.0,
+                "credit_exposure_draft": 0.0,
+                "credit_exposure_orders": 0.0,
+                "credit_available": 0.0,
+                "credit_has_limit": False,
+                "credit_temporary_limit": 0.0,
+            }
+        return {
+            "credit_currency_id": company.currency_id.id,
+            "credit_limit_effective": exp.limit,
+            "credit_has_limit": exp.has_limit,
+            "credit_temporary_limit": exp.temporary_limit,
+            "credit_exposure": exp.total,
+            "credit_exposure_receivable": exp.receivable,
+            "credit_exposure_draft": exp.draft_invoices,
+            "credit_exposure_orders": exp.open_orders,
+            "credit_available": exp.available,
+        }
 
     @api.depends_context("company")
     def _compute_credit_overdue(self):

@@ -52,14 +52,14 @@ class ResPartner(models.Model):
     credit_guarantee_ids = fields.One2many("credit.guarantee", "partner_id", string="Guarantees", groups=FILE_READERS)
     credit_guarantee_amount = fields.Monetary(
         string="Guarantees Securing Credit",
-        compute="_compute_credit_file",
+        compute="_compute_credit_position",
         currency_field="credit_currency_id",
         help="Valid guarantees of types that secure credit: added to the limit.",
         groups=FILE_READERS,
     )
     credit_base_limit = fields.Monetary(
         string="Limit Before Guarantees",
-        compute="_compute_credit_file",
+        compute="_compute_credit_position",
         currency_field="credit_currency_id",
         groups=POSITION_READERS,
     )
@@ -68,7 +68,6 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_credit_file(self):
         company = self.env.company
-        exposures = self.env["credit.exposure"].sudo()._get_exposures(self.commercial_partner_id, company)
         # a count only (sales staff may see the number of reviews, not their content)
         counts = dict(
             self.env["credit.review"]
@@ -80,10 +79,14 @@ class ResPartner(models.Model):
             )
         )
         for partner in self:
-            exp = exposures.get(partner.commercial_partner_id.id)
-            partner.credit_guarantee_amount = exp.guarantee_secured if exp else 0.0
-            partner.credit_base_limit = exp.base_limit if exp else 0.0
             partner.credit_review_count = counts.get(partner.commercial_partner_id, 0)
+
+    def _credit_position_values(self, exp, company):
+        # the limit's parts, from the same exposure statement as the position (one per read)
+        values = super()._credit_position_values(exp, company)
+        values["credit_guarantee_amount"] = exp.guarantee_secured if exp else 0.0
+        values["credit_base_limit"] = exp.base_limit if exp else 0.0
+        return values
 
     def _check_credit_file_values(self, vals, partners):
         grade = self.env["credit.grade"].browse(vals.get("credit_grade_id") or [])

@@ -4,3 +4,4 @@ from . import credit_aging_xlsx
 from . import credit_cashin_forecast
 from . import credit_provision_xlsx
 from . import credit_statement
+from . import credit_customer_report

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, format_date
 
+from ..models.credit_collection_job import IN_REQUEST_MAX
 from ..replica import primary
 
 
@@ -407,3 +408,32 @@ class CreditCollectionWorklist(models.Model):
             view_mode="list,form",
         )
         return action
+
+    def action_send_statements(self):
+        """The worklist's mass statement: the selected customers' statements over the company's
+        statement period. A few are sent at once; more go to a background job (batches, each
+        customer once, a summary for the collector when done)."""
+        return self._mass_action("collection_statement")
+
+    def action_send_reminders(self):
+        """The selected customers' current-stage reminder again, as a background job."""
+        return self._mass_action("reminder")
+
+    def _mass_action(self, job_type):
+        if job_type == "collection_statement" and len(self) <= IN_REQUEST_MAX:
+            for row in self:
+                row.partner_id.with_company(row.company_id)._collection_send_statement()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "success",
+                    "message": self.env._("%(count)s statements sent.", count=len(self)),
+                },
+            }
+        Job = self.env["credit.collection.job"]
+        job = Job.browse()
+        for company in self.company_id:
+            rows = self.filtered(lambda r, company=company: r.company_id == company)
+            job = Job.with_company(company)._queue(job_type, rows.partner_id)
+        return Job._queued_notification(job)

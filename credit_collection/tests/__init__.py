@@ -34,3 +34,7 @@ from . import test_payment_plan
 from . import test_ui_payment_plan
 from . import test_order_collection_plan
 from . import test_collection_channels
+from . import test_customer_report
+from . import test_collection_job
+from . import test_partner_form
+from . import test_invoice_collection_list

@@ -7,6 +7,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import date_utils
 
+from ..models.credit_collection_job import IN_REQUEST_MAX
+
 
 class CreditStatementWizard(models.TransientModel):
     _name = "credit.statement.wizard"
@@ -68,6 +70,17 @@ class CreditStatementWizard(models.TransientModel):
 
     def action_send(self):
         partners = self._partners()
+        if len(partners) > IN_REQUEST_MAX:
+            # Hundreds of PDFs do not fit in one request (the server's time limit would kill it
+            # half-way): a background job sends them in batches, each customer once.
+            job = self.env["credit.collection.job"]._queue(
+                "statement",
+                partners,
+                date_from=self.date_from,
+                date_to=self.date_to,
+                bucket_set_id=self.bucket_set_id.id,
+            )
+            return job._queued_notification(job)
         missing = partners.filtered(lambda p: not p.email)
         if missing:
             raise UserError(
@@ -76,37 +89,8 @@ class CreditStatementWizard(models.TransientModel):
                     names=", ".join(missing.mapped("display_name")),
                 )
             )
-        report = self.env.ref("credit_collection.credit_statement_report")
-        template = self.env.ref("credit_collection.credit_statement_mail_template")
-        ctx = {
-            "credit_date_from": fields.Date.to_string(self.date_from),
-            "credit_date_to": fields.Date.to_string(self.date_to),
-            "credit_company_name": self.env.company.name,
-        }
         for partner in partners:
-            pdf = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids, data=self._data())[0]
-            # A collector sends statements without the right to edit customers (which posting on a
-            # partner requires): the wizard is collectors-only, the author stays the user.
-            attachment = (
-                self.env["ir.attachment"]
-                .sudo()
-                .create(
-                    {
-                        "name": f"statement_{partner.id}_{ctx['credit_date_to']}.pdf",
-                        "datas": base64.b64encode(pdf),
-                        "res_model": "res.partner",
-                        "res_id": partner.id,
-                        "mimetype": "application/pdf",
-                    }
-                )
-            )
-            partner.sudo().with_context(**ctx).message_post_with_source(
-                template,
-                author_id=self.env.user.partner_id.id,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                attachment_ids=[attachment.id],
-            )
+            self._send_one(partner)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -116,3 +100,45 @@ class CreditStatementWizard(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _send_one(self, partner):
+        """Email `partner` its statement (PDF attached) and log it in its chatter; the message."""
+        self.ensure_one()
+        if not partner.email:
+            raise UserError(
+                self.env._("%(customer)s has no email address: add one and send again.", customer=partner.display_name)
+            )
+        report = self.env.ref("credit_collection.credit_statement_report")
+        template = self.env.ref("credit_collection.credit_statement_mail_template")
+        ctx = {
+            "credit_date_from": fields.Date.to_string(self.date_from),
+            "credit_date_to": fields.Date.to_string(self.date_to),
+            "credit_company_name": self.env.company.name,
+        }
+        pdf = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids, data=self._data())[0]
+        # A collector sends statements without the right to edit customers (which posting on a
+        # partner requires): the wizard is collectors-only, the author stays the user.
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"statement_{partner.id}_{ctx['credit_date_to']}.pdf",
+                    "datas": base64.b64encode(pdf),
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        )
+        return (
+            partner.sudo()
+            .with_context(**ctx)
+            .message_post_with_source(
+                template,
+                author_id=self.env.user.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=[attachment.id],
+            )
+        )
