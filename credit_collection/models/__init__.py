@@ -44,3 +44,4 @@ from . import sale_order
 from . import sale_order_credit_approval
 from . import sale_order_credit_enforcement
 from . import sale_order_credit_grade
+from . import credit_exposure_features

@@ -28,3 +28,4 @@ from . import test_ui_credit
 from . import test_ui_reports
 from . import test_ui_review
 from . import test_zh_documents
+from . import test_exposure_shapes
