@@ -55,7 +55,8 @@ def main():
         if args.full:
             every = frozenset(("grade", "grade_tolerance", "guarantee", "temporary", "paid_online"))
             type(engine)._exposure_features = lambda self, company_id: every
-        print(f"features in the statement: {sorted(engine._exposure_features(company.id)) or 'none'}")
+        if hasattr(engine, "_exposure_features"):  # absent before the optional features
+            print(f"features in the statement: {sorted(engine._exposure_features(company.id)) or 'none'}")
         today = datetime.date.today()
         cr.execute("SELECT MAX(id) FROM sale_order")
         exclude = [cr.fetchone()[0]]
