@@ -1,6 +1,6 @@
 """Planning versus execution of the exposure statement, plain and prepared, on a bench database.
 
-    python bench/explain_exposure.py --db ccb_run_10000_cc [--repeat 15]
+    python bench/explain_exposure.py --db ccb_run_10000_cc [--repeat 15] [--full] [--no-prepared]
 
 For the template's customers with 1 and 10 000 open invoices (and 1 000), the statement the
 order-time check runs (one order excluded, as at confirmation) is measured three ways, median of
@@ -9,7 +9,9 @@ order-time check runs (one order excluded, as at confirmation) is measured three
   times, then the client's wall time of executing it;
 - prepared: PREPARE once, then EXPLAIN (ANALYZE) EXECUTE with the generic plan forced, as the addon
   runs it (planned at the first execution, then cached), and the client's wall time of EXECUTE.
-Read-only: everything is rolled back.
+The statement has the shape the company gets (only the columns of the optional features in use:
+credit.exposure._exposure_features, printed first); `--full` forces every optional feature's
+columns, as before they became optional. Read-only: everything is rolled back.
 """
 
 import argparse
@@ -40,6 +42,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--full", action="store_true", help="every optional feature's columns")
+    parser.add_argument("--no-prepared", action="store_true", help="skip the prepared-statement runs")
     args = parser.parse_args()
     med = statistics.median
     with odoo_env(args.db, commit=False) as env:
@@ -48,6 +52,11 @@ def main():
         probes = {int(k): v for k, v in ast.literal_eval(cr.fetchone()[0]).items()}
         company = env.company
         engine = env["credit.exposure"]
+        if args.full:
+            every = frozenset(("grade", "grade_tolerance", "guarantee", "temporary", "paid_online"))
+            type(engine)._exposure_features = lambda self, company_id: every
+        if hasattr(engine, "_exposure_features"):  # absent before the optional features
+            print(f"features in the statement: {sorted(engine._exposure_features(company.id)) or 'none'}")
         today = datetime.date.today()
         cr.execute("SELECT MAX(id) FROM sale_order")
         exclude = [cr.fetchone()[0]]
@@ -56,6 +65,12 @@ def main():
             code, params = query.code, query.params
             plain = [_explain(cr, code, params) for _i in range(args.repeat)]
             wall_plain = [_wall(cr, code, params) for _i in range(args.repeat)]
+            if args.no_prepared:
+                print(
+                    f"{n:>6} open invoices | plain: planning {med(p for p, _e in plain):6.2f} ms, "
+                    f"execution {med(e for _p, e in plain):6.2f} ms, wall {med(wall_plain):6.2f} ms"
+                )
+                continue
             name = f"explain_exposure_{n}"
             numbers = iter(range(1, len(params) + 1))
             body = code.replace("%s", "{}").format(*(f"${next(numbers)}" for _p in params))

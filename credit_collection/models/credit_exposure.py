@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 from odoo.tools.sql import index_exists
 
@@ -125,27 +125,102 @@ class CreditExposure(models.AbstractModel):
     @api.model
     def _exposure_fields(self, company, exclude_order_ids, today):
         """The attributes extensions add to Exposure: [ExposureField]. Those with an SQL expression
-        are read by the same statement (one more column each). Extend with super() + your fields."""
+        are read by the same statement (one more column each). Extend with super() + your fields.
+        Declare a field without ``sql`` when its feature is not in use (``_exposure_features``):
+        every column costs PostgreSQL planning time at every check, even when it reads nothing."""
         return []
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _exposure_features(self, company_id):
+        """The optional features of the exposure statement in use for the company: frozenset of names
+        (see ``_exposure_features_compute``).
+
+        The statement is planned afresh at every order check (Odoo's pool resets connections, so no
+        prepared statement outlives a request) and planning is most of its cost: the columns of
+        features nobody uses are left out. Cached per company and worker, no query on the hot path.
+        Whatever creates or moves such records calls ``_exposure_feature_added``, which clears the
+        registry's cache; Odoo signals the clear to the other workers at the end of the request,
+        and a stale value is never read by a transaction that could see the new records. Removing
+        the last such record does not clear it: a feature in use too long only costs planning time.
+        """
+        return frozenset(self.sudo()._exposure_features_compute(self.env["res.company"].browse(company_id)))
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _exposure_pool(self, company_id):
+        """The ids of the companies pooled with the company (its root first, then the root's
+        branches): passed to the statement as values, which PostgreSQL plans faster than a lookup
+        of the company tree. Cached per company; creating a branch clears the cache."""
+        self.env["res.company"].flush_model(["parent_path"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT f.id
+                  FROM res_company f
+                  JOIN res_company c ON SPLIT_PART(c.parent_path, '/', 1) = SPLIT_PART(f.parent_path, '/', 1)
+                 WHERE c.id = %s
+                 ORDER BY f.parent_path
+                """,
+                company_id,
+            )
+        )
+        return tuple(row[0] for row in self.env.cr.fetchall()) or (company_id,)
+
+    @api.model
+    def _exposure_features_compute(self, company):
+        """Names of the features in use for `company` (its pool: the root and its branches).
+        Extend with super() | {...}; runs on a cache miss only."""
+        return set()
+
+    @api.model
+    def _exposure_feature_added(self, feature, companies):
+        """Records of `feature` now exist in `companies`: make every company whose cached features
+        lack it (the pools of `companies`) read it from the next statement on."""
+        pool = {company_id for company in companies for company_id in self._exposure_pool(company.id)}
+        if any(feature not in self._exposure_features(company_id) for company_id in pool):
+            self.env.registry.clear_cache()
+            # again once committed: a worker thread may have cached the old value from an older
+            # snapshot meanwhile (the clear is signalled to other processes at the end of the request)
+            self.env.cr.postcommit.add(self.env.registry.clear_cache)
 
     @api.model
     def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before):
         """One statement for every component; grouped by commercial partner."""
         read = [f for f in self._exposure_fields(company, exclude_order_ids or [], today) if f.sql]
         extra_select = SQL("").join(SQL(", %s", f.sql) for f in read)
+        pool = self._exposure_pool(company.id)
+        if len(pool) == 1:
+            # a company without branches: its own hold, no pool to walk (less for PostgreSQL to plan)
+            hold = SQL(
+                """COALESCE((p.credit_hold ->> %(key)s)::boolean, FALSE),
+                   COALESCE(CASE WHEN (p.credit_hold ->> %(key)s)::boolean
+                                 THEN NULLIF(p.credit_hold_reason ->> %(key)s, '') END, '')""",
+                key=str(company.id),
+            )
+        else:
+            hold = SQL(
+                """
+                   -- held in any company of the pool; another company's hold names that company
+                   COALESCE((SELECT BOOL_OR((p.credit_hold ->> f.id::text)::boolean) FROM family f), FALSE),
+                   COALESCE((SELECT STRING_AGG(
+                                        CASE WHEN f.id = %(company_id)s
+                                             THEN NULLIF(p.credit_hold_reason ->> f.id::text, '')
+                                             ELSE f.name || COALESCE(
+                                                 ': ' || NULLIF(p.credit_hold_reason ->> f.id::text, ''), '')
+                                        END, '; ' ORDER BY f.id != %(company_id)s, f.parent_path)
+                               FROM family f
+                              WHERE (p.credit_hold ->> f.id::text)::boolean), '')
+                """,
+                company_id=company.id,
+            )
         return SQL(
             """
-            WITH root AS (
-                -- the root company of the company asked about, as the key of company-dependent values
-                SELECT SPLIT_PART(rc.parent_path, '/', 1) AS key
-                  FROM res_company rc
-                 WHERE rc.id = %(company_id)s
-            ),
-            family AS (
+            WITH family AS (
                 -- the pool: the root and all its branches (core's credit: company_id child_of root_id)
                 SELECT f.id, f.name, f.parent_path
                   FROM res_company f
-                 WHERE SPLIT_PART(f.parent_path, '/', 1) = (SELECT key FROM root)
+                 WHERE f.id = ANY(%(pool)s)
             ),
             input AS (
                 -- the partners asked about (order addresses, contacts...) and their commercial partner
@@ -177,7 +252,7 @@ class CreditExposure(models.AbstractModel):
                                           THEN COALESCE(aml.date_maturity, aml.date) END AS due
                         ) d
                         WHERE aml.partner_id = c.partner_id
-                          AND aml.company_id IN (SELECT id FROM family)
+                          AND aml.company_id = ANY(%(pool)s)
                           AND aml.parent_state = 'posted'
                           AND aml.reconciled IS NOT TRUE
                           AND aml.amount_residual != 0  -- the partial index account_move_line_credit_open_idx
@@ -199,7 +274,7 @@ class CreditExposure(models.AbstractModel):
                 SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
                   FROM account_move m
                  WHERE m.commercial_partner_id IN (SELECT cid FROM input)
-                   AND m.company_id IN (SELECT id FROM family)
+                   AND m.company_id = ANY(%(pool)s)
                    AND m.state = 'draft'
                    AND m.move_type IN ('out_invoice', 'out_refund')
                  GROUP BY m.commercial_partner_id
@@ -223,7 +298,7 @@ class CreditExposure(models.AbstractModel):
                         WHERE sol.order_id = so.id
                           AND am.state != 'cancel'
                   ) inv ON TRUE
-                 WHERE so.company_id IN (SELECT id FROM family)
+                 WHERE so.company_id = ANY(%(pool)s)
                    AND so.state = 'sale'
                    AND so.invoice_status != 'invoiced'
                    AND so.id != ALL(%(exclude_order_ids)s)
@@ -232,17 +307,8 @@ class CreditExposure(models.AbstractModel):
             SELECT p.id,
                    COALESCE(r.amount, 0), COALESCE(d.amount, 0), COALESCE(o.amount, 0),
                    -- the limit as core reads it in the root company
-                   (p.credit_limit ->> (SELECT key FROM root))::numeric,
-                   -- held in any company of the pool; another company's hold names that company
-                   COALESCE((SELECT BOOL_OR((p.credit_hold ->> f.id::text)::boolean) FROM family f), FALSE),
-                   COALESCE((SELECT STRING_AGG(
-                                        CASE WHEN f.id = %(company_id)s
-                                             THEN NULLIF(p.credit_hold_reason ->> f.id::text, '')
-                                             ELSE f.name || COALESCE(
-                                                 ': ' || NULLIF(p.credit_hold_reason ->> f.id::text, ''), '')
-                                        END, '; ' ORDER BY f.id != %(company_id)s, f.parent_path)
-                               FROM family f
-                              WHERE (p.credit_hold ->> f.id::text)::boolean), ''),
+                   (p.credit_limit ->> %(root_key)s)::numeric,
+                   %(hold)s,
                    COALESCE(r.overdue, 0), r.oldest_due,
                    COALESCE(r.late, 0), r.late_due,
                    ia.ids
@@ -261,6 +327,9 @@ class CreditExposure(models.AbstractModel):
             today=today,
             late_before=late_before,
             extra_select=extra_select,
+            pool=list(pool),
+            root_key=str(pool[0]),
+            hold=hold,
         )
 
     @api.model

@@ -60,21 +60,12 @@ class CreditExposure(models.AbstractModel):
     @api.model
     def _exposure_fields(self, company, exclude_order_ids, today):
         declared = super()._exposure_fields(company, exclude_order_ids, today)
+        in_use = self._exposure_features(company.id)
         company_key = str(company.id)
-        grade = SQL(
-            """
-            (SELECT jsonb_build_object(
-                        'id', g.id, 'name', g.name,
-                        'term_days', g.max_payment_term_days,
-                        'prepayment', g.prepayment_percent,
-                        'own_tolerance', COALESCE(g.own_overdue_tolerance, FALSE),
-                        'tolerance', g.overdue_tolerance_days,
-                        'guarantee_above', g.guarantee_above_amount,
-                        'review_months', g.review_interval_months,
-                        'late_amount', COALESCE(late.amount, 0),
-                        'late_due', late.due,
-                        'late_move', late.move)
-               FROM credit_grade g
+        # the grade's own tolerance: its overdue items are read only when a grade of the company has one
+        if "grade_tolerance" in in_use:
+            late = SQL(
+                """
                LEFT JOIN LATERAL (
                     SELECT SUM(aml.amount_residual) AS amount,
                            MIN(COALESCE(aml.date_maturity, aml.date)) AS due,
@@ -92,11 +83,31 @@ class CreditExposure(models.AbstractModel):
                        AND aml.amount_residual > 0
                        AND COALESCE(aml.date_maturity, aml.date) < %(today)s::date - g.overdue_tolerance_days
                ) late ON TRUE
+                """,
+                today=today,
+            )
+            late_values = SQL("COALESCE(late.amount, 0), 'late_due', late.due, 'late_move', late.move")
+        else:
+            late, late_values = SQL(""), SQL("0, 'late_due', NULL, 'late_move', NULL")
+        grade = SQL(
+            """
+            (SELECT jsonb_build_object(
+                        'id', g.id, 'name', g.name,
+                        'term_days', g.max_payment_term_days,
+                        'prepayment', g.prepayment_percent,
+                        'own_tolerance', COALESCE(g.own_overdue_tolerance, FALSE),
+                        'tolerance', g.overdue_tolerance_days,
+                        'guarantee_above', g.guarantee_above_amount,
+                        'review_months', g.review_interval_months,
+                        'late_amount', %(late_values)s)
+               FROM credit_grade g
+               %(late)s
               WHERE g.id = (p.credit_grade_id ->> %(company_key)s)::int
                 AND g.active)
             """,
             company_key=company_key,
-            today=today,
+            late=late,
+            late_values=late_values,
         )
         guarantees = SQL(
             """
@@ -135,17 +146,53 @@ class CreditExposure(models.AbstractModel):
             """,
             today=today,
         )
+
+        # Only the columns of features in use (see _exposure_features): the others keep their default,
+        # which is what their column would read when no record of the feature exists.
+        def used(feature, sql):
+            return sql if feature in in_use else None
+
+        paid_online = bool(exclude_order_ids) and "paid_online" in in_use
         return [
             *declared,
-            ExposureField("grade", sql=grade, parse=ExposureGrade.from_json),
-            ExposureField("guarantee_secured", 0.0, sql=guarantee_secured, parse=float),
-            ExposureField("guarantee_total", 0.0, sql=guarantee_total, parse=float),
+            ExposureField("grade", sql=used("grade", grade), parse=ExposureGrade.from_json),
+            ExposureField("guarantee_secured", 0.0, sql=used("guarantee", guarantee_secured), parse=float),
+            ExposureField("guarantee_total", 0.0, sql=used("guarantee", guarantee_total), parse=float),
             ExposureField("base_limit", 0.0),
-            ExposureField("prepaid", sql=prepaid, parse=_by_order, factory=dict),
-            ExposureField("prepaid_open", sql=prepaid_open, parse=_by_order, factory=dict),
-            ExposureField("temporary_limit", 0.0, sql=SQL("(SELECT SUM(t.amount) %s)", temporary), parse=float),
-            ExposureField("temporary_until", sql=SQL("(SELECT MIN(t.date_to) %s)", temporary)),
+            ExposureField("prepaid", sql=prepaid if paid_online else None, parse=_by_order, factory=dict),
+            ExposureField("prepaid_open", sql=prepaid_open if paid_online else None, parse=_by_order, factory=dict),
+            ExposureField(
+                "temporary_limit", 0.0, sql=used("temporary", SQL("(SELECT SUM(t.amount) %s)", temporary)), parse=float
+            ),
+            ExposureField("temporary_until", sql=used("temporary", SQL("(SELECT MIN(t.date_to) %s)", temporary))),
         ]
+
+    @api.model
+    def _exposure_features_compute(self, company):
+        features = super()._exposure_features_compute(company)
+        for model in ("res.partner", "credit.grade", "credit.guarantee", "credit.limit.temporary"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH family AS (
+                    SELECT f.id
+                      FROM res_company f
+                      JOIN res_company c ON SPLIT_PART(c.parent_path, '/', 1) = SPLIT_PART(f.parent_path, '/', 1)
+                     WHERE c.id = %(company_id)s
+                )
+                SELECT EXISTS (SELECT 1 FROM res_partner WHERE credit_grade_id ->> %(company_key)s IS NOT NULL),
+                       EXISTS (SELECT 1 FROM credit_grade WHERE company_id = %(company_id)s AND own_overdue_tolerance),
+                       EXISTS (SELECT 1 FROM credit_guarantee WHERE company_id IN (SELECT id FROM family)),
+                       EXISTS (SELECT 1 FROM credit_limit_temporary WHERE company_id IN (SELECT id FROM family)),
+                       EXISTS (SELECT 1 FROM payment_transaction)
+                """,
+                company_id=company.id,
+                company_key=str(company.id),
+            )
+        )
+        names = ("grade", "grade_tolerance", "guarantee", "temporary", "paid_online")
+        return features | {name for name, used in zip(names, self.env.cr.fetchone(), strict=True) if used}
 
     @api.model
     def _paid_online_sql(self, order_ids, condition=None):
