@@ -197,15 +197,20 @@ class CreditCustomerReport(models.Model):
         # The limit as credit.exposure._get_exposures composes it: the root's (or its default), plus
         # valid guarantees when there is a limit, plus running temporary increases when there is a
         # limit or "no limit" means no credit.
-        if {"grade", "guarantee_secured", "temporary_limit"} <= set(extra_keys):
-            secured = SQL("ROUND(COALESCE(e.guarantee_secured, 0), %s)", digits)
-            temporary = SQL("ROUND(COALESCE(e.temporary_limit, 0), %s)", digits)
+        # The statement holds only the columns of the features the company uses (credit.exposure.
+        # _exposure_features): a feature left out reads as its default, each on its own.
+        keys = set(extra_keys)
+        secured = (
+            SQL("ROUND(COALESCE(e.guarantee_secured, 0), %s)", digits) if "guarantee_secured" in keys else SQL("0")
+        )
+        temporary = SQL("ROUND(COALESCE(e.temporary_limit, 0), %s)", digits) if "temporary_limit" in keys else SQL("0")
+        if "grade" in keys:
             own_tolerance = SQL("COALESCE((e.grade ->> 'own_tolerance')::boolean, FALSE)")
             grade_late = SQL("ROUND(COALESCE((e.grade ->> 'late_amount')::numeric, 0), %s)", digits)
             grade_late_due = SQL("(e.grade ->> 'late_due')::date")
             grade_id = SQL("(e.grade ->> 'id')::int")
         else:
-            secured = temporary = grade_late = SQL("0")
+            grade_late = SQL("0")
             own_tolerance = SQL("FALSE")
             grade_late_due = SQL("NULL::date")
             grade_id = SQL("NULL::int")
