@@ -50,3 +50,4 @@ from . import credit_payment_plan
 from . import sale_order_collection_milestone
 from . import sale_order_collection_plan
 from . import credit_collection_letter
+from . import credit_collection_review

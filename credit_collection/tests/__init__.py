@@ -34,3 +34,4 @@ from . import test_payment_plan
 from . import test_ui_payment_plan
 from . import test_order_collection_plan
 from . import test_collection_channels
+from . import test_collection_review
