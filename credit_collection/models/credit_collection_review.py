@@ -89,7 +89,7 @@ class CreditCollectionReviewLine(models.Model):
     move_ids = fields.Many2many("account.move", string="Invoices", readonly=True)
     amount = fields.Monetary(compute="_compute_amount", string="Amount Due", currency_field="currency_id")
     channels = fields.Char(readonly=True, help="How the stage reaches the customer when the line is sent.")
-    email_subject = fields.Char(string="Email Subject")
+    email_subject = fields.Char()
     email_body = fields.Html(string="Email", sanitize_style=True)
     sms_body = fields.Text(string="SMS")
     run_data = fields.Json(readonly=True)  # per invoice: trigger, skipped stages, promise, plan
