@@ -44,6 +44,13 @@ class CreditCollectionReviewBatch(models.Model):
             batch.excluded_count = states.count("excluded")
             batch.postponed_count = states.count("postponed")
 
+    def action_open_lines(self):
+        """The batch's lines, to edit, exclude, postpone or send some of them."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_collection.credit_collection_review_line_action")
+        action.update(domain=[("batch_id", "=", self.id)], context={"search_default_to_review": 1})
+        return action
+
     def action_send(self):
         """Send every line of the batch still to review (not the postponed ones)."""
         lines = self.line_ids.filtered(lambda line: line.state == "pending")

@@ -50,6 +50,11 @@ class TestCollectionReview(CollectionCommon, MailCase):
         batch = self.env["credit.collection.review.batch"].with_user(self.collector).search([])
         self.assertEqual(len(batch), 1, "one batch per run and company")
         self.assertEqual(batch.to_review_count, 3)
+        action = batch.action_open_lines()
+        self.assertEqual(
+            self.env["credit.collection.review.line"].with_user(self.collector).search(action["domain"]),
+            batch.line_ids,
+        )
         lines = batch.line_ids.sorted("id")
         self.assertEqual(lines.partner_id, self.customer | self.customer2 | self.customer3)
         self.assertEqual(lines.mapped("amount"), [1000.0, 1000.0, 1000.0])
