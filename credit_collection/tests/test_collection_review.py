@@ -226,3 +226,31 @@ class TestCollectionReview(CollectionCommon, MailCase):
         for partner, move in moves.items():
             self.assertEqual(move.collection_stage_id, self.stages["Final notice"])
             self.assertEqual(self._effects(partner), (1, 1, 1))
+
+    def test_failing_line_rolls_back_and_stays_to_review(self):
+        moves = self._story()
+        self._run(day(65))
+        batch = self._lines(partner_id=self.customer.id).batch_id
+        self.company.collection_fee_product_id = False  # the final notice's fee cannot be invoiced
+        with (
+            freeze_time(day(65)),
+            self.mock_mail_gateway(),
+            self.assertLogs("odoo.addons.credit_collection", "WARNING"),
+        ):
+            batch.with_user(self.collector).action_send()
+            self.env.flush_all()
+        for line in batch.line_ids:
+            self.assertEqual(line.state, "pending", line.partner_id.name)
+            self.assertTrue(line.error, "the line says why")
+        for partner, move in moves.items():
+            self.assertEqual(self._effects(partner), (0, 0, 0), f"{partner.name}: the email is rolled back too")
+            self.assertFalse(self._history(move))
+            self.assertFalse(move.collection_stage_id)
+        self.company.collection_fee_product_id = self.fee_product
+        with freeze_time(day(65)), self.mock_mail_gateway():
+            batch.with_user(self.collector).action_send()
+            self.env.flush_all()
+        self.assertEqual(set(batch.line_ids.mapped("state")), {"sent"})
+        self.assertFalse(any(batch.line_ids.mapped("error")))
+        for partner in moves:
+            self.assertEqual(self._effects(partner), (1, 1, 1))
