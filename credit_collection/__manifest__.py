@@ -24,6 +24,7 @@
         "report/credit_collection_letter_report.xml",
         "wizards/credit_collection_wizard_views.xml",
         "views/credit_collection_strategy_views.xml",
+        "views/credit_collection_review_views.xml",
         "views/account_move_views.xml",
         "report/credit_collection_worklist_views.xml",
         # aging, provision, statements, KPIs

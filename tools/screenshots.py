@@ -127,7 +127,42 @@ SCREENS = [
         "})()",
         ".modal .o_field_widget[name=check_message]",
     ),
+    (
+        "stage_channels",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_collection_strategy_action/{credit_collection.collection_strategy_standard}",
+        None,
+        ".o_form_view .o_field_widget",
+    ),
+    (
+        "letters_to_print",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_collection_letter_action",
+        None,
+        ".o_data_row",
+    ),
+    (
+        "payment_plan",
+        "cc_manager",
+        "/odoo/action-credit_collection.credit_payment_plan_action/{credit_collection.demo_plan_willow}",
+        None,
+        ".o_form_view .o_field_widget",
+    ),
     # The same screens for a user who works in Chinese (cc_zh), to look at both languages side by side.
+    (
+        "customers_credit_list_zh",
+        "cc_zh",
+        "/odoo/action-credit_collection.credit_customer_report_action",
+        None,
+        ".o_data_row",
+    ),
+    (
+        "payment_plan_zh",
+        "cc_zh",
+        "/odoo/action-credit_collection.credit_payment_plan_action/{credit_collection.demo_plan_willow}",
+        None,
+        ".o_form_view .o_field_widget",
+    ),
     (
         "worklist_zh",
         "cc_zh",

@@ -52,3 +52,4 @@ from . import sale_order_collection_plan
 from . import credit_collection_letter
 from . import credit_collection_job
 from . import credit_exposure_features
+from . import credit_collection_review

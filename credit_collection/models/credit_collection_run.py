@@ -57,6 +57,7 @@ class CreditCollectionRun(models.AbstractModel):
             run = self.sudo().with_company(company)
             self.env["credit.collection.promise"].sudo()._collection_update_states(company, today)
             self.env["credit.payment.plan"].sudo()._collection_update_states(company, today)
+            self.env["credit.collection.review.line"].sudo()._review_resume_postponed(company, today)
             plans.append((run, run._collection_plan(company, today)))
         remaining = sum(len(plan) for _run, plan in plans)
         done = batches = 0
@@ -228,7 +229,10 @@ class CreditCollectionRun(models.AbstractModel):
                     if step.target:
                         by_stage[step.target].append(step)
                 for stage, stage_steps in sorted(by_stage.items(), key=lambda item: item[0].offset_days):
-                    self._collection_apply_stage(partner, stage, stage_steps, today)
+                    if stage.strategy_id.send_mode == "review":
+                        self._collection_prepare_review(partner, stage, stage_steps, today)
+                    else:
+                        self._collection_apply_stage(partner, stage, stage_steps, today)
                 self._collection_write_steps(steps, today)
                 self.env.flush_all()
         except Exception as error:
@@ -280,7 +284,92 @@ class CreditCollectionRun(models.AbstractModel):
                 vals["collection_error"] = False
             moves.write(vals)
 
-    def _collection_apply_stage(self, partner, stage, steps, today):
+    # ------------------------------------------------------------------ review before sending
+    def _collection_review_batch(self, company, today):
+        """The company's review batch of the day (one per run and company)."""
+        Batch = self.env["credit.collection.review.batch"].sudo()
+        batch = Batch.search([("company_id", "=", company.id), ("date", "=", today)], limit=1)
+        return batch or Batch.create(
+            {
+                "name": self.env._("Collection review %(date)s", date=format_date(self.env, today)),
+                "company_id": company.id,
+                "date": today,
+            }
+        )
+
+    def _collection_prepare_review(self, partner, stage, steps, today):
+        """Review mode: instead of reaching the customer, prepare one line (its invoices, the
+        channels, the email and SMS as they would go out) for the collector. Nothing of the stage is
+        recorded yet: the stage shows as due today until the line is sent or excluded. An invoice
+        already on a line waiting for review (or postponed) gets no second line."""
+        Line = self.env["credit.collection.review.line"].sudo()
+        company = self.env["account.move"].browse(steps[0].move_id).company_id
+        waiting = set(
+            Line.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("pending", "postponed")),
+                ]
+            ).move_ids.ids
+        )
+        new_steps = [step for step in steps if step.move_id not in waiting]
+        for step in steps:
+            # what the worklist shows meanwhile: this stage, due today
+            step.next_stage_id, step.next_date, step.target = stage.id, today, None
+        if not new_steps:
+            return
+        moves = (
+            self.env["account.move"]
+            .browse([step.move_id for step in new_steps])
+            .sorted(lambda m: (m.invoice_date_due, m.id))
+        )
+        sends = company._collection_sends_reminders()
+        channels, vals = [], {}
+        if sends and stage.mail_template_id:
+            if partner.email:
+                rendered = self._collection_render(
+                    stage.mail_template_id, partner, stage, moves, ("subject", "body_html")
+                )
+                vals.update(email_subject=rendered["subject"], email_body=rendered["body_html"])
+                channels.append(self.env._("email"))
+            else:
+                channels.append(self._collection_fallback_label("email", stage.email_fallback))
+        if sends and stage.sms_template_id:
+            if partner.mobile or partner.phone:
+                extra = {"payment_url": self._collection_payment_url(moves)}
+                vals["sms_body"] = self._collection_render(
+                    stage.sms_template_id, partner, stage, moves, ("body",), extra
+                )["body"]
+                channels.append(self.env._("SMS"))
+            else:
+                channels.append(self._collection_fallback_label("sms", stage.sms_fallback))
+        if sends and stage.letter_template_id:
+            channels.append(self.env._("letter"))
+        if stage.phone_call:
+            channels.append(self.env._("call"))
+        Line.create(
+            {
+                "batch_id": self._collection_review_batch(company, today).id,
+                "company_id": company.id,
+                "partner_id": partner.id,
+                "stage_id": stage.id,
+                "move_ids": moves.ids,
+                "channels": ", ".join(channels),
+                "run_data": {
+                    str(step.move_id): {
+                        "trigger": step.trigger,
+                        "skipped": [s.id for s in step.skipped],
+                        "promise_id": step.promise_id,
+                        "plan_id": step.plan_id,
+                    }
+                    for step in new_steps
+                },
+                **vals,
+            }
+        )
+
+    def _collection_apply_stage(self, partner, stage, steps, today, prepared=None):
         moves = (
             self.env["account.move"]
             .browse([step.move_id for step in steps])
@@ -294,7 +383,7 @@ class CreditCollectionRun(models.AbstractModel):
             [{"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]} for move in moves]
         )
         actions, vals = [], {}
-        self._collection_reach(partner, stage, moves, today, actions, vals)
+        self._collection_reach(partner, stage, moves, today, actions, vals, prepared)
         if stage.activity_type_id:
             activity = self._collection_schedule_activity(partner, stage, moves, today)
             if activity:
@@ -345,18 +434,20 @@ class CreditCollectionRun(models.AbstractModel):
             self.env["credit.payment.plan"].browse(plan_ids).write({"escalated": True})
 
     # ------------------------------------------------------------------ channels
-    def _collection_reach(self, partner, stage, moves, today, actions, vals):
+    def _collection_reach(self, partner, stage, moves, today, actions, vals, prepared=None):
         """Reach the customer through each channel of the stage. A channel the customer cannot
         receive (no email address, no mobile or phone number) is a data problem, not a transient
         failure: the stage's fallback replaces it, the history row says so (the worklist shows it)
-        and the stage goes on (its activity, hold, handover and fee apply the same day)."""
+        and the stage goes on (its activity, hold, handover and fee apply the same day).
+        `prepared`: the email subject/body and SMS text a collector reviewed (review mode)."""
+        prepared = prepared or {}
         letter_reason = call_reason = None
         # beside Odoo Enterprise's follow-ups the company may leave its reminders (email, SMS,
         # letter) to them; the collector's call, like the stage's other actions, happens either way
         sends = moves.company_id._collection_sends_reminders()
         if sends and stage.mail_template_id:
             if partner.email:
-                vals["mail_message_id"] = self._collection_send_email(partner, stage, moves).id
+                vals["mail_message_id"] = self._collection_send_email(partner, stage, moves, prepared).id
                 actions.append(self.env._("email"))
             else:
                 vals["no_email"] = True
@@ -367,7 +458,7 @@ class CreditCollectionRun(models.AbstractModel):
                 actions.append(self._collection_fallback_label("email", stage.email_fallback))
         if sends and stage.sms_template_id:
             if partner.mobile or partner.phone:
-                vals["sms_message_id"] = self._collection_send_sms(partner, stage, moves).id
+                vals["sms_message_id"] = self._collection_send_sms(partner, stage, moves, prepared.get("sms")).id
                 actions.append(self.env._("SMS"))
             else:
                 vals["no_mobile"] = True
@@ -432,10 +523,13 @@ class CreditCollectionRun(models.AbstractModel):
             return ""
         return move.get_base_url() + move.get_portal_url()
 
-    def _collection_send_email(self, partner, stage, moves):
+    def _collection_send_email(self, partner, stage, moves, prepared=None):
         """One email to the customer for all its invoices reaching `stage`, queued in Odoo's mail
         queue (never sent inside the run) and kept in the customer's chatter."""
-        rendered = self._collection_render(stage.mail_template_id, partner, stage, moves, ("subject", "body_html"))
+        if prepared and prepared.get("body_html"):
+            rendered = {"subject": prepared.get("subject") or "", "body_html": prepared["body_html"]}
+        else:
+            rendered = self._collection_render(stage.mail_template_id, partner, stage, moves, ("subject", "body_html"))
         attachment_ids = []
         if stage.attach_invoices:
             attachment_ids = self._collection_invoice_attachments(moves).ids
@@ -452,11 +546,12 @@ class CreditCollectionRun(models.AbstractModel):
             email_layout_xmlid="mail.mail_notification_light",
         )
 
-    def _collection_send_sms(self, partner, stage, moves):
+    def _collection_send_sms(self, partner, stage, moves, body=None):
         """One SMS to the customer (its mobile, else its phone), queued in Odoo's SMS queue (sent by
         Odoo's SMS cron, never inside the run) and kept in the customer's chatter."""
-        extra = {"payment_url": self._collection_payment_url(moves)}
-        body = self._collection_render(stage.sms_template_id, partner, stage, moves, ("body",), extra)["body"]
+        if not body:
+            extra = {"payment_url": self._collection_payment_url(moves)}
+            body = self._collection_render(stage.sms_template_id, partner, stage, moves, ("body",), extra)["body"]
         return partner.with_context(mail_post_autofollow=False)._message_sms(
             body,
             partner_ids=partner.ids,

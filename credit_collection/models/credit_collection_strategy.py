@@ -20,6 +20,16 @@ class CreditCollectionStrategy(models.Model):
     stage_ids = fields.One2many("credit.collection.stage", "strategy_id", string="Stages", copy=True)
     stage_count = fields.Integer(compute="_compute_stage_count")
     note = fields.Text(translate=True)
+    send_mode = fields.Selection(
+        [("auto", "Send automatically"), ("review", "Prepare for review")],
+        string="Reminders",
+        default="auto",
+        required=True,
+        tracking=True,
+        help="Prepare for review: the daily run prepares each customer's email, SMS and letter of a stage in a "
+        "review batch (Collections ▸ Review Batches); the stage applies (message, activity, hold, handover, "
+        "fee) when a collector sends it.",
+    )
 
     @api.depends("stage_ids")
     def _compute_stage_count(self):
