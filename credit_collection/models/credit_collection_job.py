@@ -199,6 +199,16 @@ class CreditCollectionJob(models.Model):
                     customer=partner.display_name,
                 )
             )
+        if not partner.email:
+            # the run replaces the email by the stage's fallback (letter, call); a reminder sent
+            # again by hand is an email only, so the collector learns the address is missing
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no email address: no reminder sent. Add the address on the customer, "
+                    "or see the letters and calls its collection stage produced.",
+                    customer=partner.display_name,
+                )
+            )
         moves = moves.filtered(lambda move: move.collection_stage_id == stage)
         # the daily run's own email (queued, in the chatter); collectors may not edit customers,
         # which posting on one requires: the worklist that queued this is collectors-only

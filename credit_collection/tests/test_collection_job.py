@@ -134,7 +134,7 @@ class TestWorklistMassReminder(CollectionCommon):
         )
         for partner in partners:
             self._due_invoice(100.0, partner=partner)
-        self._run(day(2))  # everyone reaches "Reminder" (the one without an email fails, by design)
+        self._run(day(2))  # everyone reaches "Reminder" (the one without an email by the stage's fallback)
         before = {p.id: len(self._mails(p)) for p in partners}
         with freeze_time(day(3)):
             rows = self.env["credit.collection.worklist"].with_user(self.collector).search([])
@@ -151,6 +151,6 @@ class TestWorklistMassReminder(CollectionCommon):
             self.assertEqual(len(self._mails(partner)), before[partner.id] + 1, f"{partner.name}: one reminder more")
         failed = job.line_ids.filtered(lambda line: line.state == "failed")
         self.assertEqual(failed.partner_id.name, "cct Remind 3")
-        # the run could not email it either, so it never reached the stage: the reason says so
+        # a reminder sent again by hand is an email: without an address the reason says so
         self.assertIn("cct Remind 3 has no", failed.error)
         self.assertIn("cct Remind 3", job.summary)
