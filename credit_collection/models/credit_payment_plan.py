@@ -323,10 +323,21 @@ class CreditPaymentPlan(models.Model):
         if not (self.env.su or self.env.user.has_group("credit_collection.group_credit_collector")):
             raise AccessError(self.env._("Only collectors and credit staff propose payment plans."))
 
+    def _lock_customers(self):
+        """Serialize the plans of one customer like its order confirmations (the same lock row):
+        two plans proposed at once over the same invoice would each miss the other in the "already
+        on a plan" search. The second writer of the row gets a serialization failure, Odoo retries
+        it on a fresh snapshot, and there the first plan is visible and the check refuses it. One
+        statement per company; a plan covers invoices of its own customer and company only."""
+        engine = self.env["credit.exposure"]
+        for company in self.company_id:
+            engine._lock_customers(self.filtered(lambda p, c=company: p.company_id == c).partner_id, company)
+
     def _check_plan(self):
         """Refuse a plan that does not add up, with the numbers (the caller's savepoint then drops
         everything the create or write did)."""
         today = fields.Date.context_today(self)
+        self._lock_customers()
         for plan in self:
             currency = plan.currency_id
             if not plan.move_ids:
