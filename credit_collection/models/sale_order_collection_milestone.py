@@ -36,7 +36,10 @@ class SaleOrderCollectionMilestone(models.Model):
         help="What invoices of the order have not covered yet, milestones consumed in order.",
     )
 
-    @api.depends("trigger", "days", "date", "order_id.date_order", "order_id.commitment_date")
+    # The order's dates are not dependencies: confirming an order writes its date, and Odoo would
+    # look for milestones of every confirmed order (one query on the order-time hot path, plans or
+    # not). sale.order.write recomputes the milestones of orders that have a plan instead.
+    @api.depends("trigger", "days", "date")
     def _compute_expected_date(self):
         for milestone in self:
             order = milestone.order_id

@@ -9,6 +9,22 @@ class SaleOrder(models.Model):
     collection_milestone_ids = fields.One2many(
         "sale.order.collection.milestone", "order_id", string="Collection Plan", copy=True
     )
+    # stored on the order, so the order's own read tells whether its dates move any milestone
+    has_collection_plan = fields.Boolean(compute="_compute_has_collection_plan", store=True)
+
+    @api.depends("collection_milestone_ids")
+    def _compute_has_collection_plan(self):
+        for order in self:
+            order.has_collection_plan = bool(order.collection_milestone_ids)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"date_order", "commitment_date"} & set(vals):
+            planned = self.filtered("has_collection_plan")
+            if planned:
+                Milestone = self.env["sale.order.collection.milestone"]
+                self.env.add_to_compute(Milestone._fields["expected_date"], planned.collection_milestone_ids)
+        return result
 
     def _collection_invoiced(self):
         """What the posted invoices of the order (less its credit notes) amount to, order currency."""

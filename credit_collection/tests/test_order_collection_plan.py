@@ -83,3 +83,29 @@ class TestOrderCollectionPlan(CollectionCommon):
                     {"collection_milestone_ids": [Command.create({"name": "Extra", "percent": 10.0})]}
                 )
             self.assertEqual(len(order.collection_milestone_ids), 2)
+
+    def test_confirmation_dates_the_milestones(self):
+        """Confirming writes the order's date: the milestones counted from it follow (the order's
+        dates are not their compute's dependencies, so confirming an order without a plan does
+        not look for milestones)."""
+        with freeze_time(day(5)):
+            order = self._order_with_plan()
+        deposit = order.collection_milestone_ids[0]
+        self.assertEqual(deposit.expected_date, day(5))
+        with freeze_time(day(12)):
+            order.with_user(self.salesman).action_confirm()
+            self.assertEqual(deposit.expected_date, day(12))
+            self.assertEqual(self._forecast()[0], ("order_plan", day(12), 300.0))
+
+    def test_confirming_without_a_plan_reads_no_milestone(self):
+        """The order-time hot path: confirming an order without a collection plan sends no query
+        about milestones (Odoo's SQL log, as the query-count tests read it)."""
+        order = self._order(100.0, product=self.product_notax, user=self.salesman)
+        self.assertFalse(order.has_collection_plan)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            order.with_user(self.salesman).action_confirm()
+            self.env.flush_all()
+        self.assertEqual(order.state, "sale")
+        self.assertFalse([r.getMessage() for r in logs.records if "sale_order_collection_milestone" in r.getMessage()])
