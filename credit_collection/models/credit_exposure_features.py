@@ -42,36 +42,37 @@ class CreditGrade(models.Model):
             self.env["credit.exposure"]._exposure_feature_added("grade_tolerance", with_tolerance.company_id)
 
 
-class CreditGuarantee(models.Model):
-    _inherit = "credit.guarantee"
+class CreditExposureFeatureMixin(models.AbstractModel):
+    """Records whose first one in a company switches on an optional column of the exposure
+    statement (`_exposure_feature`): created, or moved to another company."""
+
+    _name = "credit.exposure.feature.mixin"
+    _description = "Exposure Statement Feature"
+    _exposure_feature = None
 
     @api.model_create_multi
     def create(self, vals_list):
-        guarantees = super().create(vals_list)
-        self.env["credit.exposure"]._exposure_feature_added("guarantee", guarantees.company_id)
-        return guarantees
+        records = super().create(vals_list)
+        self.env["credit.exposure"]._exposure_feature_added(self._exposure_feature, records.company_id)
+        return records
 
     def write(self, vals):
         res = super().write(vals)
         if "company_id" in vals:
-            self.env["credit.exposure"]._exposure_feature_added("guarantee", self.company_id)
+            self.env["credit.exposure"]._exposure_feature_added(self._exposure_feature, self.company_id)
         return res
+
+
+class CreditGuarantee(models.Model):
+    _name = "credit.guarantee"
+    _inherit = ["credit.guarantee", "credit.exposure.feature.mixin"]
+    _exposure_feature = "guarantee"
 
 
 class CreditLimitTemporary(models.Model):
-    _inherit = "credit.limit.temporary"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        self.env["credit.exposure"]._exposure_feature_added("temporary", lines.company_id)
-        return lines
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "company_id" in vals:
-            self.env["credit.exposure"]._exposure_feature_added("temporary", self.company_id)
-        return res
+    _name = "credit.limit.temporary"
+    _inherit = ["credit.limit.temporary", "credit.exposure.feature.mixin"]
+    _exposure_feature = "temporary"
 
 
 class PaymentTransaction(models.Model):
