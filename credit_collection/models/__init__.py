@@ -53,3 +53,4 @@ from . import credit_collection_letter
 from . import credit_collection_job
 from . import credit_exposure_features
 from . import credit_collection_review
+from . import credit_primary_reads

@@ -4,7 +4,6 @@ from odoo import Command, api, fields, models
 from odoo.tools import SQL, format_date
 
 from ..models.credit_collection_job import IN_REQUEST_MAX
-from ..replica import primary
 
 
 class CreditCollectionWorklist(models.Model):
@@ -12,6 +11,11 @@ class CreditCollectionWorklist(models.Model):
     by one SQL statement at read time (always current, nothing to keep in sync)."""
 
     _name = "credit.collection.worklist"
+    # The list is reloaded right after each promise, dispute, call or snooze: read on a replica it
+    # could still show the row as it was (replication lag, which month-end reports running on the
+    # replica can stretch to max_standby_streaming_delay, 30 s by default) and invite the collector
+    # to record the promise twice. Its reads stay on the primary.
+    _inherit = ["credit.primary.reads.mixin"]
     _description = "Collection Worklist"
     _auto = False
     _order = "priority desc, overdue_amount desc"
@@ -273,32 +277,6 @@ class CreditCollectionWorklist(models.Model):
             for row in rows:
                 row.predicted_days_late = days.get(row.partner_id.id, company.collection_default_days_late)
         (self - self.filtered("company_id")).predicted_days_late = 0.0
-
-    # ------------------------------------------------------------------ reads on the primary
-    # The list is reloaded right after each promise, dispute, call or snooze: read on a replica it
-    # could still show the row as it was (replication lag, which month-end reports running on the
-    # replica can stretch to max_standby_streaming_delay, 30 s by default) and invite the collector
-    # to record the promise twice. Its reads stay on the primary.
-    @api.model
-    @primary
-    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
-        return super().web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    @api.model
-    @primary
-    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
-        return super().web_read_group(domain, fields, groupby, limit=limit, offset=offset, orderby=orderby, lazy=lazy)
-
-    @api.model
-    @primary
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        return super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
-
-    @primary
-    def web_read(self, specification):
-        return super().web_read(specification)
 
     # ------------------------------------------------------------------ actions
     def _open_invoices(self):

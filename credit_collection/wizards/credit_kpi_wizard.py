@@ -43,6 +43,9 @@ class CreditKpiWizard(models.TransientModel):
 
 class CreditKpiLine(models.TransientModel):
     _name = "credit.kpi.line"
+    # written by the wizard's action_open just before the views read them: on a read replica they
+    # might not be there yet (see the mixin)
+    _inherit = ["credit.primary.reads.mixin"]
     _description = "Collection KPIs of a month"
     _order = "month desc, id"
 
@@ -94,23 +97,8 @@ class CreditKpiLine(models.TransientModel):
         for line in self:
             line.period = format_date(self.env, line.month, date_format="MMM y") if line.month else False
 
-    # The lines are written by the wizard's action_open just before the views read them: on a read
-    # replica they might not be there yet and the report would show nothing. Their reads stay on the
-    # primary (cheap: the KPIs were computed when the lines were written).
     @api.model
-    @primary
-    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
-        return super().web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    @api.model
-    @primary
-    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
-        return super().web_read_group(domain, fields, groupby, limit=limit, offset=offset, orderby=orderby, lazy=lazy)
-
-    @api.model
-    @primary
+    @primary  # an override of the mixin's read_group: it must carry the marker itself
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         """Balances are not summed over months (the pivot's Total row would add twelve month-end
         balances): a group's closing / current AR is the one of its last month, its opening AR the one
