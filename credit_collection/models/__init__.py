@@ -47,6 +47,10 @@ from . import sale_order_credit_approval
 from . import sale_order_credit_enforcement
 from . import sale_order_credit_grade
 from . import credit_payment_plan
+from . import credit_payment_plan_line
+from . import credit_payment_plan_check
+from . import credit_payment_plan_workflow
+from . import credit_payment_plan_daily
 from . import sale_order_collection_milestone
 from . import sale_order_collection_plan
 from . import credit_collection_letter
