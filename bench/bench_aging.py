@@ -47,6 +47,22 @@ def _timed(env, func, repeat=3, trace=True):
     return best[0], best[1], peak / 1024.0, best[2]
 
 
+def _rss_growth(func):
+    """KiB the process's peak resident memory rose above its current size while `func` ran, the
+    C-level buffers (the database driver's rows) included, which tracemalloc does not see. Linux
+    resets the peak when 5 is written to /proc/self/clear_refs."""
+
+    def status(key):
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith(key + ":"))
+
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    before = status("VmRSS")
+    func()
+    return max(status("VmHWM") - before, 0)
+
+
 def _floor(env, company, as_of):
     """The same residuals at `as_of`, summed with nothing else: today's residual of the receivable
     items dated up to then, plus the partial reconciliations dated after it."""
@@ -193,11 +209,14 @@ def measure(env, ctx=None, company=None, today=None):
             ]
     # the XLSX export of today's aging (summary by customer + one detail row per open item), once
     wizard = env["credit.aging.wizard"].with_company(company).create({"company_ids": [(6, 0, company.ids)]})
-    t_xlsx, q_xlsx, _mem, content = _timed(env, lambda: env["credit.aging.xlsx"]._generate(wizard), 1, False)
+    t_xlsx, q_xlsx, mem_xlsx, content = _timed(env, lambda: env["credit.aging.xlsx"]._generate(wizard), 1, True)
+    rss_growth = _rss_growth(lambda: env["credit.aging.xlsx"]._generate(wizard))
     results += [
         {"metric": "aging_today_xlsx_time", "value": round(t_xlsx, 3), "unit": "s"},
         {"metric": "aging_today_xlsx_queries", "value": q_xlsx, "unit": "queries"},
         {"metric": "aging_today_xlsx_size", "value": round(len(content) / 1024.0), "unit": "KiB"},
+        {"metric": "aging_today_xlsx_python_peak_memory", "value": round(mem_xlsx), "unit": "KiB"},
+        {"metric": "aging_today_xlsx_rss_growth", "value": round(rss_growth / 1024.0, 1), "unit": "MiB"},
     ]
     # the provision run of today's month (engine + historical cohort rates + the allowance), once
     results += _provision(env, company)

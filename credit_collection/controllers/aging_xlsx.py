@@ -1,6 +1,11 @@
-"""The aging XLSX of the "Aging at a Date" wizard, generated on each request and streamed."""
+"""The aging XLSX of the "Aging at a Date" wizard, generated on each request into a temporary file
+and streamed from it: neither the rows nor the file are held in memory."""
 
-from odoo.http import Controller, content_disposition, request, route
+import tempfile
+
+from werkzeug.wsgi import wrap_file
+
+from odoo.http import Controller, Response, content_disposition, request, route
 
 from .provision_xlsx import XLSX_MIMETYPE
 
@@ -13,12 +18,20 @@ class CreditAgingXlsxController(Controller):
         # the engine's reader check, the report's access rules and the user's companies apply
         request.env["credit.aging.engine"]._check_reader()
         wizard = request.env["credit.aging.wizard"]._from_export_params(params)
-        content = request.env["credit.aging.xlsx"]._generate(wizard)
-        return request.make_response(
-            content,
+        output = tempfile.TemporaryFile()  # removed when the response has sent it and closes it
+        try:
+            request.env["credit.aging.xlsx"]._write(wizard, output)
+        except Exception:
+            output.close()
+            raise
+        size = output.tell()
+        output.seek(0)
+        return Response(
+            wrap_file(request.httprequest.environ, output),
             headers=[
                 ("Content-Type", XLSX_MIMETYPE),
-                ("Content-Length", str(len(content))),
+                ("Content-Length", str(size)),
                 ("Content-Disposition", content_disposition(wizard._export_file_name())),
             ],
+            direct_passthrough=True,
         )

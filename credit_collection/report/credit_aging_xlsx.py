@@ -1,7 +1,12 @@
 """XLSX export of the aging (XlsxWriter, shipped with Odoo): a summary sheet (one row per group,
-one column per bucket, totals as formulas) and a detail sheet (one row per open item)."""
+one column per bucket, totals as formulas) and a detail sheet (one row per open item).
 
-import io
+The detail can hold hundreds of thousands of items: they are read through a server-side cursor a
+batch at a time and written in XlsxWriter's constant-memory mode to a file, so the export's memory
+does not grow with the number of items."""
+
+import tempfile
+import uuid
 
 import xlsxwriter
 
@@ -17,9 +22,18 @@ class CreditAgingXlsx(models.AbstractModel):
 
     @api.model
     def _generate(self, wizard):
+        """The whole file as bytes (tests and small exports); the download route streams `_write`'s file."""
+        with tempfile.TemporaryFile() as output:
+            self._write(wizard, output)
+            output.seek(0)
+            return output.read()
+
+    @api.model
+    def _write(self, wizard, output):
+        """Write the workbook into the binary file `output`."""
         lines, buckets, column_totals, total = wizard._summary()
-        output = io.BytesIO()
-        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        # rows go to temporary files as they are written, row by row (each sheet is written in order)
+        book = xlsxwriter.Workbook(output, {"constant_memory": True})
         currency = self.env.company.currency_id
         money = money_format(currency)
         bold = book.add_format({"bold": True})
@@ -79,8 +93,11 @@ class CreditAgingXlsx(models.AbstractModel):
         detail.freeze_panes(1, 0)
         detail.set_column(0, 1, 28)
         detail.set_column(2, 12, 14)
-        items = self._detail_rows(wizard)
-        for row, item in enumerate(items, start=1):
+        row = 0
+        sums = {"amount": 0.0, "residual": 0.0}
+        for row, item in enumerate(self._detail_rows(wizard), start=1):
+            sums["amount"] += item["amount"]
+            sums["residual"] += item["residual"]
             detail.write_string(row, 0, item["partner"])
             detail.write_string(row, 1, item["move"])
             if item["date"]:
@@ -97,23 +114,24 @@ class CreditAgingXlsx(models.AbstractModel):
             detail.write_number(row, 11, item["residual"], num)
             if item["disputed"]:
                 detail.write_string(row, 12, self.env._("Yes"))
-        total_row = len(items) + 1
+        total_row = row + 1
         detail.write(total_row, 0, self.env._("Total"), bold)
         for col, key in ((10, "amount"), (11, "residual")):
             top = xlsxwriter.utility.xl_rowcol_to_cell(1, col)
             bottom = xlsxwriter.utility.xl_rowcol_to_cell(max(total_row - 1, 1), col)
-            value = currency.round(sum(item[key] for item in items))
-            detail.write_formula(total_row, col, f"=SUBTOTAL(9,{top}:{bottom})", num_bold, value)
+            detail.write_formula(total_row, col, f"=SUBTOTAL(9,{top}:{bottom})", num_bold, currency.round(sums[key]))
         book.close()
-        return output.getvalue()
 
     @api.model
-    def _detail_rows(self, wizard):
-        """The wizard's items (same domain as its views) as plain dicts with the names to print.
+    def _detail_rows(self, wizard, batch_size=2000):
+        """The wizard's items (same domain as its views) as plain dicts with the names to print,
+        yielded one batch at a time.
 
-        One statement for all items (the report's ORM search, selected as raw columns), then one
-        lookup per kind of name: reading 50 000 report records field by field would re-run the
-        aging statement once per prefetch batch and cost seconds in the ORM."""
+        One statement for all items (the report's ORM search, selected as raw columns), read through
+        a server-side cursor `batch_size` rows at a time; per batch one lookup of the entries' names,
+        and the names of customers, buckets, salespeople and currencies read once each. Reading the
+        report records field by field would re-run the aging statement once per prefetch batch;
+        fetching every row at once would hold them all in memory."""
         report = wizard._report()
         columns = [
             "partner_id",
@@ -131,24 +149,37 @@ class CreditAgingXlsx(models.AbstractModel):
             "disputed",
         ]
         query = report._search(wizard._report_domain(), order="partner_id, age desc, id")
-        rows = self.env.execute_query_dict(query.select(*(SQL.identifier(report._table, c) for c in columns)))
+        sql = query.select(*(SQL.identifier(report._table, c) for c in columns))
+        self.env.flush_query(sql)
+        names = {"res.partner": {}, "credit.aging.bucket": {}, "res.users": {}, "res.currency": {}}
+        fields_of = {"res.partner": "display_name", "credit.aging.bucket": "name", "res.users": "name"}
 
-        def names(model, key, field="display_name"):
-            records = self.env[model].browse({r[key] for r in rows if r[key]})
-            return {rec.id: rec[field] or "" for rec in records}
+        def name_of(model, record_id):
+            known = names[model]
+            if record_id and record_id not in known:
+                record = self.env[model].browse(record_id)
+                known[record_id] = record[fields_of.get(model, "name")] or ""
+            return known.get(record_id, "") if record_id else ""
 
-        partners = names("res.partner", "partner_id")
-        buckets = names("credit.aging.bucket", "bucket_id", "name")
-        users = names("res.users", "user_id", "name")
-        currencies = names("res.currency", "currency_id", "name")
-        move_ids = list({r["move_id"] for r in rows})
-        moves = dict(self.env.execute_query(SQL("SELECT id, name FROM account_move WHERE id = ANY(%s)", move_ids)))
-        for r in rows:
-            r["partner"] = partners.get(r["partner_id"], "")
-            r["move"] = moves.get(r["move_id"]) or ""
-            r["bucket"] = buckets.get(r["bucket_id"], "")
-            r["user"] = users.get(r["user_id"], "")
-            r["currency"] = currencies.get(r["currency_id"], "")
-            for key in ("amount_currency", "residual_currency", "amount", "residual"):
-                r[key] = r[key] or 0.0
-        return rows
+        # a named cursor on the request's own connection: same transaction and snapshot
+        cursor = self.env.cr._cnx.cursor(f"credit_aging_xlsx_{uuid.uuid4().hex}")
+        try:
+            cursor.execute(sql.code, sql.params)
+            while batch := cursor.fetchmany(batch_size):
+                rows = [dict(zip(columns, values, strict=True)) for values in batch]
+                moves = dict(
+                    self.env.execute_query(
+                        SQL("SELECT id, name FROM account_move WHERE id = ANY(%s)", [r["move_id"] for r in rows])
+                    )
+                )
+                for r in rows:
+                    r["partner"] = name_of("res.partner", r["partner_id"])
+                    r["move"] = moves.get(r["move_id"]) or ""
+                    r["bucket"] = name_of("credit.aging.bucket", r["bucket_id"])
+                    r["user"] = name_of("res.users", r["user_id"])
+                    r["currency"] = name_of("res.currency", r["currency_id"])
+                    for key in ("amount_currency", "residual_currency", "amount", "residual"):
+                        r[key] = r[key] or 0.0
+                yield from rows
+        finally:
+            cursor.close()

@@ -1,8 +1,31 @@
+import html
+import io
+import re
+import zipfile
 from datetime import date
 
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
+
+
+def xlsx_strings(content):
+    """The text of every string cell of an XLSX, one per line, whether the file keeps its strings in
+    a shared table or inline in the sheets (XlsxWriter's constant-memory mode)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        parts = [
+            book.read(name).decode()
+            for name in book.namelist()
+            if name == "xl/sharedStrings.xml" or name.startswith("xl/worksheets/sheet")
+        ]
+    texts = (text for part in parts for text in re.findall(r"<t(?:\s[^>]*)?>(.*?)</t>", part, flags=re.S))
+    return "\n".join(html.unescape(text) for text in texts)
+
+
+def xlsx_sheet_names(content):
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        workbook = book.read("xl/workbook.xml").decode()
+    return [html.unescape(name) for name in re.findall(r'<sheet name="([^"]*)"', workbook)]
 
 
 def clear_first_day_defaults(company):

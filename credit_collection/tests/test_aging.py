@@ -1,3 +1,4 @@
+import inspect
 import io
 import zipfile
 from datetime import date
@@ -223,7 +224,7 @@ class TestAging(AgingCommon):
         self.assertIn("<f>SUBTOTAL(9,", detail)
         self.assertIn('state="frozen"', detail)
         # the detail rows: one per open item at D, with its names and open amount
-        rows = self.env["credit.aging.xlsx"].with_user(self.collector)._detail_rows(wizard)
+        rows = list(self.env["credit.aging.xlsx"].with_user(self.collector)._detail_rows(wizard))
         by_move = {r["move"]: r for r in rows}
         self.assertEqual(by_move[self.inv1.name]["residual"], 700.0)
         self.assertEqual(by_move[self.inv1.name]["partner"], self.customer.display_name)
@@ -239,6 +240,22 @@ class TestAging(AgingCommon):
         wizard.partner_ids = False
         pdf_action = wizard.action_export_pdf()
         self.assertEqual(pdf_action["report_name"], "credit_collection.report_credit_aging")
+
+    def test_xlsx_detail_read_in_batches(self):
+        """The detail is read a batch at a time (a server-side cursor): the same rows in the same order
+        whatever the batch size, and nothing is read before the export asks for it."""
+        wizard = (
+            self.env["credit.aging.wizard"]
+            .with_user(self.collector)
+            .create({"date": D, "bucket_set_id": self.days_set.id, "groupby": "partner_id"})
+        )
+        xlsx = self.env["credit.aging.xlsx"].with_user(self.collector)
+        whole = list(xlsx._detail_rows(wizard, batch_size=10000))
+        self.assertGreaterEqual(len(whole), 3)
+        one_by_one = xlsx._detail_rows(wizard, batch_size=1)
+        self.assertTrue(inspect.isgenerator(one_by_one), "rows are produced as they are read")
+        self.assertEqual([(r["move"], r["residual"]) for r in one_by_one], [(r["move"], r["residual"]) for r in whole])
+        self.assertEqual(self.currency.round(sum(r["residual"] for r in whole)), 2400.0)
 
     def test_xlsx_totals_carry_values_and_formats(self):
         """Total rows hold their computed values (a viewer that does not recalculate showed 0), amounts
