@@ -1,0 +1,221 @@
+import base64
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import models
+from odoo.tools import format_date
+
+
+class CreditCollectionRun(models.AbstractModel):
+    """The collection run's channels: email, SMS, letter and call, and the fallback of a channel
+    the customer cannot receive."""
+
+    _inherit = "credit.collection.run"
+
+    # ------------------------------------------------------------------ channels
+    def _collection_reach(self, partner, stage, moves, today, actions, vals, prepared=None):
+        """Reach the customer through each channel of the stage. A channel the customer cannot
+        receive (no email address, no mobile or phone number) is a data problem, not a transient
+        failure: the stage's fallback replaces it, the history row says so (the worklist shows it)
+        and the stage goes on (its activity, hold, handover and fee apply the same day).
+        `prepared`: the email subject/body and SMS text a collector reviewed (review mode)."""
+        prepared = prepared or {}
+        letter_reason = call_reason = None
+        # beside Odoo Enterprise's follow-ups the company may leave its reminders (email, SMS,
+        # letter) to them; the collector's call, like the stage's other actions, happens either way
+        sends = moves.company_id._collection_sends_reminders()
+        if sends and stage.mail_template_id:
+            if partner.email:
+                vals["mail_message_id"] = self._collection_send_email(partner, stage, moves, prepared).id
+                actions.append(self.env._("email"))
+            else:
+                vals["no_email"] = True
+                if stage.email_fallback == "letter":
+                    letter_reason = "no_email"
+                elif stage.email_fallback == "call":
+                    call_reason = "no_email"
+                actions.append(self._collection_fallback_label("email", stage.email_fallback))
+        if sends and stage.sms_template_id:
+            if partner.mobile or partner.phone:
+                vals["sms_message_id"] = self._collection_send_sms(partner, stage, moves, prepared.get("sms")).id
+                actions.append(self.env._("SMS"))
+            else:
+                vals["no_mobile"] = True
+                if stage.sms_fallback == "letter":
+                    letter_reason = letter_reason or "no_mobile"
+                elif stage.sms_fallback == "call":
+                    call_reason = call_reason or "no_mobile"
+                actions.append(self._collection_fallback_label("sms", stage.sms_fallback))
+        if (sends and stage.letter_template_id) or letter_reason:
+            reason = "letter" if stage.letter_template_id else letter_reason
+            letter = self._collection_make_letter(partner, stage, moves, today, reason)
+            vals["letter_id"] = letter.id
+            actions.append(self.env._("letter"))
+        if stage.phone_call or call_reason:
+            call = self._collection_schedule_call(partner, stage, moves, today, call_reason)
+            if call:
+                vals["call_activity_id"] = call.id
+                actions.append(self.env._("call for %(user)s", user=call.user_id.name))
+
+    def _collection_fallback_label(self, channel, fallback):
+        if channel == "email":
+            labels = {
+                "letter": self.env._("no email: letter instead"),
+                "call": self.env._("no email: call instead"),
+                "none": self.env._("no email: not reached"),
+            }
+        else:
+            labels = {
+                "letter": self.env._("no mobile: letter instead"),
+                "call": self.env._("no mobile: call instead"),
+                "none": self.env._("no mobile: not reached"),
+            }
+        return labels[fallback]
+
+    def _collection_render(self, template, partner, stage, moves, fnames, extra=None):
+        """Render `fnames` of a res.partner template for this customer, in its language, with the
+        invoices reaching the stage, the stage, the company and the total due (+ `extra`)."""
+        company = moves.company_id
+        total = sum(moves.mapped("amount_residual_signed"))
+        context = {
+            "invoices": moves,
+            "stage": stage,
+            "company": company,
+            "total": company.currency_id.format(total),
+            "total_amount": total,
+            **(extra or {}),
+        }
+        lang = template._render_lang([partner.id])[partner.id]
+        template = template.with_context(lang=lang)
+        return {
+            fname: template._render_field(
+                fname, [partner.id], add_context=context, engine="qweb" if fname == "body_html" else "inline_template"
+            )[partner.id]
+            for fname in fnames
+        }
+
+    def _collection_payment_url(self, moves):
+        """The customer's link to its oldest invoice online (Odoo's invoice portal, where it can pay
+        when a payment provider is set up)."""
+        move = moves[:1]
+        if not move:
+            return ""
+        return move.get_base_url() + move.get_portal_url()
+
+    def _collection_send_email(self, partner, stage, moves, prepared=None):
+        """One email to the customer for all its invoices reaching `stage`, queued in Odoo's mail
+        queue (never sent inside the run) and kept in the customer's chatter."""
+        if prepared and prepared.get("body_html"):
+            rendered = {"subject": prepared.get("subject") or "", "body_html": prepared["body_html"]}
+        else:
+            rendered = self._collection_render(stage.mail_template_id, partner, stage, moves, ("subject", "body_html"))
+        attachment_ids = []
+        if stage.attach_invoices:
+            attachment_ids = self._collection_invoice_attachments(moves).ids
+        company = moves.company_id
+        return partner.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
+            body=rendered["body_html"],
+            subject=rendered["subject"],
+            author_id=company.partner_id.id,
+            email_from=company.email_formatted or None,
+            partner_ids=partner.ids,
+            attachment_ids=attachment_ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    def _collection_send_sms(self, partner, stage, moves, body=None):
+        """One SMS to the customer (its mobile, else its phone), queued in Odoo's SMS queue (sent by
+        Odoo's SMS cron, never inside the run) and kept in the customer's chatter."""
+        if not body:
+            extra = {"payment_url": self._collection_payment_url(moves)}
+            body = self._collection_render(stage.sms_template_id, partner, stage, moves, ("body",), extra)["body"]
+        return partner.with_context(mail_post_autofollow=False)._message_sms(
+            body,
+            partner_ids=partner.ids,
+            author_id=moves.company_id.partner_id.id,
+            put_in_queue=True,
+        )
+
+    def _collection_make_letter(self, partner, stage, moves, today, reason):
+        """A letter to print (its PDF is rendered for the whole batch at its end), logged in the
+        customer's chatter without notifying anyone."""
+        template = stage.letter_template_id or stage.mail_template_id
+        body = self._collection_render(template, partner, stage, moves, ("body_html",))["body_html"]
+        letter_name = self.env._(
+            "%(stage)s - %(customer)s - %(date)s",
+            stage=stage.name,
+            customer=partner.name,
+            date=format_date(self.env, today),
+        )
+        message = partner._message_log(
+            body=Markup("<p><b>%s</b></p>") % self.env._("Letter to print: %(name)s", name=letter_name) + body,
+            author_id=moves.company_id.partner_id.id,
+        )
+        return self.env["credit.collection.letter"].create(
+            {
+                "name": letter_name,
+                "partner_id": partner.id,
+                "company_id": moves.company_id.id,
+                "stage_id": stage.id,
+                "move_ids": moves.ids,
+                "date": today,
+                "amount": sum(moves.mapped("amount_residual_signed")),
+                "body": body,
+                "reason": reason,
+                "message_id": message.id,
+            }
+        )
+
+    def _collection_schedule_call(self, partner, stage, moves, today, reason=None):
+        """A call activity for the customer's collector (else the stage's person): the call script,
+        the number to call and the figures (each invoice and the total due)."""
+        # the collector calls; without one, the stage's person (Assign to)
+        user = partner.credit_collector_id or self._collection_activity_user(partner, stage)
+        if not user:
+            return self.env["mail.activity"]
+        currency = moves.company_id.currency_id
+        items = Markup("").join(
+            Markup("<li>%s: %s, due %s</li>")
+            % (move.name, currency.format(move.amount_residual_signed), format_date(self.env, move.invoice_date_due))
+            for move in moves
+        )
+        lines = Markup("")
+        if reason == "no_email":
+            lines += Markup("<p>%s</p>") % self.env._("No email address: call instead of the email, and ask for one.")
+        elif reason == "no_mobile":
+            lines += Markup("<p>%s</p>") % self.env._("No mobile number: call instead of the SMS, and ask for one.")
+        lines += Markup("<p>%s</p>") % self.env._(
+            "Number: %(number)s. Total due: %(total)s.",
+            number=partner.mobile or partner.phone or self.env._("none on file"),
+            total=currency.format(sum(moves.mapped("amount_residual_signed"))),
+        )
+        note = (stage.call_script or Markup("")) + lines + Markup("<ul>%s</ul>") % items
+        return partner.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=today + timedelta(days=stage.activity_deadline_days),
+            summary=self.env._("Call: %(stage)s", stage=stage.name),
+            note=note,
+            user_id=user.id,
+        )
+
+    def _collection_invoice_attachments(self, moves):
+        Attachment = self.env["ir.attachment"]
+        attachments = Attachment
+        for move in moves:
+            if move.invoice_pdf_report_id:
+                attachments |= move.invoice_pdf_report_id
+                continue
+            content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
+            attachments |= Attachment.create(
+                {
+                    "name": f"{(move.name or 'invoice').replace('/', '_')}.pdf",
+                    "datas": base64.b64encode(content),
+                    "res_model": "res.partner",
+                    "res_id": move.commercial_partner_id.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        return attachments
