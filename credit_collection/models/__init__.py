@@ -10,6 +10,7 @@ from . import credit_collection_promise
 from . import credit_collection_run
 from . import credit_collection_run_stage
 from . import credit_collection_run_channels
+from . import credit_collection_run_mail
 from . import credit_collection_strategy
 from . import credit_exposure
 from . import credit_exposure_credit_file

@@ -1,3 +1,4 @@
+import copy
 import logging
 import threading
 from collections import defaultdict
@@ -67,8 +68,7 @@ class CreditCollectionRun(models.AbstractModel):
                 if max_batches is not None and batches >= max_batches:
                     return done
                 chunk = partner_ids[start : start + batch_size]
-                for partner_id in chunk:
-                    run._collection_process_partner(partner_id, plan[partner_id], today)
+                run._collection_process_batch({partner_id: plan[partner_id] for partner_id in chunk}, today)
                 run._collection_render_letters(chunk, today)
                 done += len(chunk)
                 remaining -= len(chunk)
@@ -213,6 +213,45 @@ class CreditCollectionRun(models.AbstractModel):
         run._collection_write_steps(steps, today)
 
     # ------------------------------------------------------------------ applying
+    def _collection_process_batch(self, plan, today):
+        """Apply the steps of a batch of customers ({partner id: [Step]}) stage by stage, for all
+        of them at once: one history create, batched emails, SMS and activities per stage, one
+        write per distinct value of the invoices, one flush. A failure anywhere rolls the batch
+        back and its customers are redone one by one (`_collection_process_partner`), so that one
+        customer's failure (a template that cannot be rendered for it...) does not stop the others."""
+        try:
+            with self.env.cr.savepoint():
+                # the steps are changed in place (review mode): the fallback needs them untouched
+                self._collection_apply_batch({pid: [copy.copy(s) for s in steps] for pid, steps in plan.items()}, today)
+                self.env.flush_all()
+            return
+        except Exception as error:
+            self.env.invalidate_all()
+            _logger.info("Collection run: batch of %s customers redone one by one: %s", len(plan), error)
+        for partner_id, steps in plan.items():
+            self._collection_process_partner(partner_id, steps, today)
+
+    def _collection_apply_batch(self, plan, today):
+        """The steps of these customers, each stage for all its customers at once, in the order of
+        the stages (a customer reaching two stages the same day gets the lower one first)."""
+        partners = self.env["res.partner"].browse(plan)
+        by_stage, review = defaultdict(list), []
+        for partner in partners:
+            steps_by_stage = defaultdict(list)
+            for step in plan[partner.id]:
+                if step.target:
+                    steps_by_stage[step.target].append(step)
+            for stage, stage_steps in steps_by_stage.items():
+                if stage.strategy_id.send_mode == "review":
+                    review.append((stage, partner, stage_steps))
+                else:
+                    by_stage[stage].append((partner, stage_steps, None))
+        for stage, partner, stage_steps in sorted(review, key=lambda item: item[0].offset_days):
+            self._collection_prepare_review(partner, stage, stage_steps, today)
+        for stage in sorted(by_stage, key=lambda stage: (stage.offset_days, stage.id)):
+            self._collection_apply_stage_batch(stage, by_stage[stage], today)
+        self._collection_write_steps([step for steps in plan.values() for step in steps], today)
+
     def _collection_process_partner(self, partner_id, steps, today):
         """Apply the steps of one customer in a savepoint: one customer's failure (an email that
         cannot be rendered or has no address, a fee without product...) does not stop the others;
@@ -221,16 +260,7 @@ class CreditCollectionRun(models.AbstractModel):
         Move = self.env["account.move"]
         try:
             with self.env.cr.savepoint():
-                by_stage = defaultdict(list)
-                for step in steps:
-                    if step.target:
-                        by_stage[step.target].append(step)
-                for stage, stage_steps in sorted(by_stage.items(), key=lambda item: item[0].offset_days):
-                    if stage.strategy_id.send_mode == "review":
-                        self._collection_prepare_review(partner, stage, stage_steps, today)
-                    else:
-                        self._collection_apply_stage(partner, stage, stage_steps, today)
-                self._collection_write_steps(steps, today)
+                self._collection_apply_batch({partner.id: steps}, today)
                 self.env.flush_all()
         except Exception as error:
             self.env.invalidate_all()
@@ -273,7 +303,8 @@ class CreditCollectionRun(models.AbstractModel):
             groups[(step.target.id if step.target else None, step.next_stage_id, step.next_date)].append(step.move_id)
         Move = self.env["account.move"]
         for (stage_id, next_stage_id, next_date), move_ids in groups.items():
-            moves = Move.browse(move_ids)
+            # collection fields only: no accounting to synchronise nor balance to re-check
+            moves = Move.browse(move_ids).with_context(check_move_validity=False, skip_invoice_sync=True)
             vals = {"collection_next_stage_id": next_stage_id, "collection_next_date": next_date}
             if stage_id:
                 vals.update(collection_stage_id=stage_id, collection_stage_date=today)

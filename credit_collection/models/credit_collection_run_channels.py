@@ -14,28 +14,43 @@ class CreditCollectionRun(models.AbstractModel):
     _inherit = "credit.collection.run"
 
     # ------------------------------------------------------------------ channels
-    def _collection_reach(self, partner, stage, moves, today, actions, vals, prepared=None):
-        """Reach the customer through each channel of the stage. A channel the customer cannot
-        receive (no email address, no mobile or phone number) is a data problem, not a transient
-        failure: the stage's fallback replaces it, the history row says so (the worklist shows it)
-        and the stage goes on (its activity, hold, handover and fee apply the same day).
-        `prepared`: the email subject/body and SMS text a collector reviewed (review mode)."""
-        prepared = prepared or {}
-        letter_reason = call_reason = None
+    def _collection_reach_batch(self, stage, items, today):
+        """Reach each customer of `items` = [(partner, moves, prepared texts or None)] through the
+        stage's channels: {partner id: (actions done, history values)}. The emails of all of them
+        are posted in one batch. A channel the customer cannot receive (no email address, no mobile
+        or phone number) is a data problem, not a transient failure: the stage's fallback replaces
+        it, the history row says so (the worklist shows it) and the stage goes on (its activity,
+        hold, handover and fee apply the same day). `prepared`: the email subject/body and SMS text
+        a collector reviewed (review mode)."""
         # beside Odoo Enterprise's follow-ups the company may leave its reminders (email, SMS,
         # letter) to them; the collector's call, like the stage's other actions, happens either way
-        sends = moves.company_id._collection_sends_reminders()
-        if sends and stage.mail_template_id:
-            if partner.email:
-                vals["mail_message_id"] = self._collection_send_email(partner, stage, moves, prepared).id
-                actions.append(self.env._("email"))
-            else:
-                vals["no_email"] = True
-                if stage.email_fallback == "letter":
-                    letter_reason = "no_email"
-                elif stage.email_fallback == "call":
-                    call_reason = "no_email"
-                actions.append(self._collection_fallback_label("email", stage.email_fallback))
+        sends = items[0][1].company_id._collection_sends_reminders() if items else False
+        results, emails = {}, []
+        for partner, moves, prepared in items:
+            actions, vals, fallbacks = [], {}, {}
+            if sends and stage.mail_template_id:
+                if partner.email:
+                    emails.append((partner, moves, prepared))
+                    actions.append(self.env._("email"))
+                else:
+                    vals["no_email"] = True
+                    if stage.email_fallback in ("letter", "call"):
+                        fallbacks[stage.email_fallback] = "no_email"
+                    actions.append(self._collection_fallback_label("email", stage.email_fallback))
+            results[partner.id] = (actions, vals, fallbacks)
+        messages = self._collection_send_emails(stage, emails)
+        for partner, moves, prepared in items:
+            actions, vals, fallbacks = results[partner.id]
+            if partner.id in messages:
+                vals["mail_message_id"] = messages[partner.id].id
+            self._collection_reach_others(partner, stage, moves, today, actions, vals, fallbacks, sends, prepared)
+        return {partner_id: (actions, vals) for partner_id, (actions, vals, _f) in results.items()}
+
+    def _collection_reach_others(self, partner, stage, moves, today, actions, vals, fallbacks, sends, prepared):
+        """The SMS, the letter and the call of one customer (`fallbacks`: {'letter' / 'call':
+        reason} asked by a missing email address)."""
+        prepared = prepared or {}
+        letter_reason, call_reason = fallbacks.get("letter"), fallbacks.get("call")
         if sends and stage.sms_template_id:
             if partner.mobile or partner.phone:
                 vals["sms_message_id"] = self._collection_send_sms(partner, stage, moves, prepared.get("sms")).id
@@ -103,28 +118,28 @@ class CreditCollectionRun(models.AbstractModel):
             return ""
         return move.get_base_url() + move.get_portal_url()
 
+    def _collection_send_emails(self, stage, items):
+        """One email per customer of `items` = [(partner, moves, prepared or None)] for all its
+        invoices reaching `stage`, queued in Odoo's mail queue (never sent inside the run) and kept
+        in the customer's chatter: {partner id: mail.message}. Rendered per customer (each has
+        its own invoices and language), posted in one batch (`_collection_post_emails`)."""
+        posts = []
+        for partner, moves, prepared in items:
+            if prepared and prepared.get("body_html"):
+                rendered = {"subject": prepared.get("subject") or "", "body_html": prepared["body_html"]}
+            else:
+                rendered = self._collection_render(
+                    stage.mail_template_id, partner, stage, moves, ("subject", "body_html")
+                )
+            attachment_ids = self._collection_invoice_attachments(moves).ids if stage.attach_invoices else []
+            posts.append((partner, rendered["subject"], rendered["body_html"], attachment_ids))
+        if not posts:
+            return {}
+        return self._collection_post_emails(items[0][1].company_id, posts)
+
     def _collection_send_email(self, partner, stage, moves, prepared=None):
-        """One email to the customer for all its invoices reaching `stage`, queued in Odoo's mail
-        queue (never sent inside the run) and kept in the customer's chatter."""
-        if prepared and prepared.get("body_html"):
-            rendered = {"subject": prepared.get("subject") or "", "body_html": prepared["body_html"]}
-        else:
-            rendered = self._collection_render(stage.mail_template_id, partner, stage, moves, ("subject", "body_html"))
-        attachment_ids = []
-        if stage.attach_invoices:
-            attachment_ids = self._collection_invoice_attachments(moves).ids
-        company = moves.company_id
-        return partner.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
-            body=rendered["body_html"],
-            subject=rendered["subject"],
-            author_id=company.partner_id.id,
-            email_from=company.email_formatted or None,
-            partner_ids=partner.ids,
-            attachment_ids=attachment_ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        """The stage's email to one customer (the worklist's Send Reminders too)."""
+        return self._collection_send_emails(stage, [(partner, moves, prepared)])[partner.id]
 
     def _collection_send_sms(self, partner, stage, moves, body=None):
         """One SMS to the customer (its mobile, else its phone), queued in Odoo's SMS queue (sent by

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -98,68 +99,100 @@ class CreditCollectionRun(models.AbstractModel):
         )
 
     def _collection_apply_stage(self, partner, stage, steps, today, prepared=None):
-        moves = (
-            self.env["account.move"]
-            .browse([step.move_id for step in steps])
-            .sorted(lambda m: (m.invoice_date_due, m.id))
-        )
-        triggers = {step.move_id: step.trigger for step in steps}
+        """Apply `stage` to one customer's invoices (review mode's Send: `prepared` = the texts the
+        collector reviewed)."""
+        self._collection_apply_stage_batch(stage, [(partner, steps, prepared)], today)
+
+    def _collection_apply_stage_batch(self, stage, items, today):
+        """Apply `stage` to the invoices of many customers at once: `items` = [(partner, steps,
+        prepared texts or None)]. The history rows (the guard) in one create, the channels and the
+        activities in batches, the holds, handovers and escalations in as few writes as there are
+        distinct values."""
+        Move = self.env["account.move"]
         History = self.env["credit.collection.history"]
+        # one prefetch set for the whole batch: reading an invoice reads all of them
+        all_moves = Move.browse([step.move_id for _partner, steps, _prepared in items for step in steps])
+        order = {move.id: (move.invoice_date_due, move.id) for move in all_moves}
+        groups = []
+        for partner, steps, prepared in items:
+            ids = sorted((step.move_id for step in steps), key=order.__getitem__)
+            groups.append((partner, steps, prepared, Move.browse(ids).with_prefetch(all_moves._prefetch_ids)))
         # The guard first: a unique row per invoice and stage (an IntegrityError here means the stage
-        # was applied by a concurrent run: the savepoint drops this customer's work).
+        # was applied by a concurrent run: the batch, or in the fallback the customer, is dropped).
+        triggers = {step.move_id: step.trigger for _partner, steps, _prepared in items for step in steps}
         histories = History.create(
-            [{"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]} for move in moves]
+            [
+                {"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]}
+                for _partner, _steps, _prepared, moves in groups
+                for move in moves
+            ]
         )
-        actions, vals = [], {}
-        self._collection_reach(partner, stage, moves, today, actions, vals, prepared)
+        history_of = {history.move_id.id: history for history in histories}
+        results = self._collection_reach_batch(stage, [(p, m, pr) for p, _s, pr, m in groups], today)
+        activities = {}
         if stage.activity_type_id:
-            activity = self._collection_schedule_activity(partner, stage, moves, today)
+            activities = self._collection_schedule_activities(stage, [(p, m) for p, _s, _pr, m in groups], today)
+        legal_moves = defaultdict(list)
+        for partner, steps, _prepared, moves in groups:
+            actions, vals = results[partner.id]
+            activity = activities.get(partner.id)
             if activity:
                 vals["activity_id"] = activity.id
                 actions.append(self.env._("activity for %(user)s", user=activity.user_id.name))
-        # catch-up: the stages passed over send no email, but their stop supply and handover hold
-        skipped = {stage_ for step in steps for stage_ in step.skipped}
-        hold_stage = stage if stage.credit_hold else next((s for s in skipped if s.credit_hold), None)
-        if hold_stage and not partner.credit_hold:
-            company = moves.company_id
-            # the hold reason is read by the company's staff: in the company's language
-            env_company_lang = self.with_context(lang=company.partner_id.lang or self.env.lang).env
-            partner.write(
-                {
-                    "credit_hold": True,
-                    "credit_hold_reason": env_company_lang._(
-                        "Collection stage %(stage)s: %(moves)s overdue",
-                        stage=hold_stage.with_env(env_company_lang).name,
-                        moves=", ".join(moves.mapped("name")),
-                    )[:250],
-                }
-            )
-            actions.append(self.env._("credit hold"))
-        legal_stages = {
-            step.move_id: (stage if stage.legal_handover else next((s for s in step.skipped if s.legal_handover), None))
-            for step in steps
-        }
-        for legal_stage in {s for s in legal_stages.values() if s}:
-            moves.filtered(lambda m, ls=legal_stage: legal_stages[m.id] == ls).write(
+            # catch-up: the stages passed over send no email, but their stop supply and handover hold
+            skipped = {stage_ for step in steps for stage_ in step.skipped}
+            hold_stage = stage if stage.credit_hold else next((s for s in skipped if s.credit_hold), None)
+            if hold_stage and not partner.credit_hold:
+                self._collection_hold(partner, hold_stage, moves)
+                actions.append(self.env._("credit hold"))
+            legal_stages = {
+                step.move_id: (
+                    stage if stage.legal_handover else next((s for s in step.skipped if s.legal_handover), None)
+                )
+                for step in steps
+            }
+            for move_id, legal_stage in legal_stages.items():
+                if legal_stage:
+                    legal_moves[legal_stage].append(move_id)
+            if any(legal_stages.values()):
+                actions.append(self.env._("legal handover"))
+            moves_histories = History.union(*(history_of[move.id] for move in moves))
+            moves_histories.write({"actions": ", ".join(actions), **vals})
+        for legal_stage, move_ids in legal_moves.items():
+            # collection fields only: no accounting to synchronise nor balance to re-check
+            Move.browse(move_ids).with_context(check_move_validity=False, skip_invoice_sync=True).write(
                 {
                     "collection_legal": True,
                     "collection_legal_date": today,
                     "collection_legal_partner_id": legal_stage.legal_partner_id.id,
                 }
             )
-        if any(legal_stages.values()):
-            actions.append(self.env._("legal handover"))
-        histories.write({"actions": ", ".join(actions), **vals})
         if stage.fee_type != "none":
-            moves._collection_charge_late_fee(stage, today)
+            for _partner, _steps, _prepared, moves in groups:
+                moves._collection_charge_late_fee(stage, today)
             for history in histories:
                 history.actions = ", ".join(filter(None, [history.actions, self.env._("late fee")]))
-        promise_ids = [step.promise_id for step in steps if step.promise_id]
+        promise_ids = [step.promise_id for _p, steps, _pr in items for step in steps if step.promise_id]
         if promise_ids:
             self.env["credit.collection.promise"].browse(promise_ids).write({"escalated": True})
-        plan_ids = {step.plan_id for step in steps if step.plan_id}
+        plan_ids = {step.plan_id for _p, steps, _pr in items for step in steps if step.plan_id}
         if plan_ids:
             self.env["credit.payment.plan"].browse(plan_ids).write({"escalated": True})
+
+    def _collection_hold(self, partner, hold_stage, moves):
+        company = moves.company_id
+        # the hold reason is read by the company's staff: in the company's language
+        env_company_lang = self.with_context(lang=company.partner_id.lang or self.env.lang).env
+        partner.write(
+            {
+                "credit_hold": True,
+                "credit_hold_reason": env_company_lang._(
+                    "Collection stage %(stage)s: %(moves)s overdue",
+                    stage=hold_stage.with_env(env_company_lang).name,
+                    moves=", ".join(moves.mapped("name")),
+                )[:250],
+            }
+        )
 
     def _collection_activity_user(self, partner, stage):
         if stage.activity_user_type == "collector":
@@ -170,24 +203,36 @@ class CreditCollectionRun(models.AbstractModel):
             user = stage.activity_user_id
         return user or stage.activity_user_id or partner.credit_collector_id or partner.user_id
 
-    def _collection_schedule_activity(self, partner, stage, moves, today):
-        user = self._collection_activity_user(partner, stage)
-        if not user:
-            return self.env["mail.activity"]
-        items = Markup("").join(
-            Markup("<li>%s: %s, due %s</li>")
-            % (
-                move.name,
-                move.company_id.currency_id.format(move.amount_residual_signed),
-                format_date(self.env, move.invoice_date_due),
+    def _collection_schedule_activities(self, stage, items, today):
+        """The stage's activity for each customer of `items` = [(partner, moves)], in one create
+        ({partner id: activity}; none for a customer without anyone to assign it to)."""
+        vals_list, partner_ids = [], []
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        for partner, moves in items:
+            user = self._collection_activity_user(partner, stage)
+            if not user:
+                continue
+            items_html = Markup("").join(
+                Markup("<li>%s: %s, due %s</li>")
+                % (
+                    move.name,
+                    move.company_id.currency_id.format(move.amount_residual_signed),
+                    format_date(self.env, move.invoice_date_due),
+                )
+                for move in moves
             )
-            for move in moves
-        )
-        note = (stage.activity_note or Markup("")) + Markup("<ul>%s</ul>") % items
-        return partner.activity_schedule(
-            activity_type_id=stage.activity_type_id.id,
-            date_deadline=today + timedelta(days=stage.activity_deadline_days),
-            summary=stage.activity_summary or stage.name,
-            note=note,
-            user_id=user.id,
-        )
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "automated": True,
+                    "activity_type_id": stage.activity_type_id.id,
+                    "date_deadline": today + timedelta(days=stage.activity_deadline_days),
+                    "summary": stage.activity_summary or stage.name,
+                    "note": (stage.activity_note or Markup("")) + Markup("<ul>%s</ul>") % items_html,
+                    "user_id": user.id,
+                }
+            )
+            partner_ids.append(partner.id)
+        activities = self.env["mail.activity"].create(vals_list)
+        return dict(zip(partner_ids, activities, strict=True))
