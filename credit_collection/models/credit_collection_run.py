@@ -70,6 +70,9 @@ class CreditCollectionRun(models.AbstractModel):
                 chunk = partner_ids[start : start + batch_size]
                 run._collection_process_batch({partner_id: plan[partner_id] for partner_id in chunk}, today)
                 run._collection_render_letters(chunk, today)
+                # memory flat in the number of customers: nothing of a finished batch stays cached
+                self.env.flush_all()
+                self.env.invalidate_all()
                 done += len(chunk)
                 remaining -= len(chunk)
                 batches += 1

@@ -25,7 +25,7 @@ class CreditCollectionRun(models.AbstractModel):
         # beside Odoo Enterprise's follow-ups the company may leave its reminders (email, SMS,
         # letter) to them; the collector's call, like the stage's other actions, happens either way
         sends = items[0][1].company_id._collection_sends_reminders() if items else False
-        results, emails = {}, []
+        results, emails, texts = {}, [], []
         for partner, moves, prepared in items:
             actions, vals, fallbacks = [], {}, {}
             if sends and stage.mail_template_id:
@@ -37,41 +37,40 @@ class CreditCollectionRun(models.AbstractModel):
                     if stage.email_fallback in ("letter", "call"):
                         fallbacks[stage.email_fallback] = "no_email"
                     actions.append(self._collection_fallback_label("email", stage.email_fallback))
+            if sends and stage.sms_template_id:
+                if partner.mobile or partner.phone:
+                    texts.append((partner, moves, (prepared or {}).get("sms")))
+                    actions.append(self.env._("SMS"))
+                else:
+                    vals["no_mobile"] = True
+                    if stage.sms_fallback in ("letter", "call"):
+                        fallbacks.setdefault(stage.sms_fallback, "no_mobile")
+                    actions.append(self._collection_fallback_label("sms", stage.sms_fallback))
             results[partner.id] = (actions, vals, fallbacks)
         messages = self._collection_send_emails(stage, emails)
-        for partner, moves, prepared in items:
+        sms_messages = self._collection_send_sms_batch(stage, texts)
+        letters, calls = [], []
+        for partner, moves, _prepared in items:
             actions, vals, fallbacks = results[partner.id]
             if partner.id in messages:
                 vals["mail_message_id"] = messages[partner.id].id
-            self._collection_reach_others(partner, stage, moves, today, actions, vals, fallbacks, sends, prepared)
+            if partner.id in sms_messages:
+                vals["sms_message_id"] = sms_messages[partner.id].id
+            if (sends and stage.letter_template_id) or fallbacks.get("letter"):
+                letters.append((partner, moves, "letter" if stage.letter_template_id else fallbacks["letter"]))
+            if stage.phone_call or fallbacks.get("call"):
+                calls.append((partner, moves, fallbacks.get("call")))
+        letters = self._collection_make_letters(stage, letters, today)
+        calls = self._collection_schedule_calls(stage, calls, today)
+        for partner, _moves, _prepared in items:
+            actions, vals, _fallbacks = results[partner.id]
+            if partner.id in letters:
+                vals["letter_id"] = letters[partner.id].id
+                actions.append(self.env._("letter"))
+            if partner.id in calls:
+                vals["call_activity_id"] = calls[partner.id].id
+                actions.append(self.env._("call for %(user)s", user=calls[partner.id].user_id.name))
         return {partner_id: (actions, vals) for partner_id, (actions, vals, _f) in results.items()}
-
-    def _collection_reach_others(self, partner, stage, moves, today, actions, vals, fallbacks, sends, prepared):
-        """The SMS, the letter and the call of one customer (`fallbacks`: {'letter' / 'call':
-        reason} asked by a missing email address)."""
-        prepared = prepared or {}
-        letter_reason, call_reason = fallbacks.get("letter"), fallbacks.get("call")
-        if sends and stage.sms_template_id:
-            if partner.mobile or partner.phone:
-                vals["sms_message_id"] = self._collection_send_sms(partner, stage, moves, prepared.get("sms")).id
-                actions.append(self.env._("SMS"))
-            else:
-                vals["no_mobile"] = True
-                if stage.sms_fallback == "letter":
-                    letter_reason = letter_reason or "no_mobile"
-                elif stage.sms_fallback == "call":
-                    call_reason = call_reason or "no_mobile"
-                actions.append(self._collection_fallback_label("sms", stage.sms_fallback))
-        if (sends and stage.letter_template_id) or letter_reason:
-            reason = "letter" if stage.letter_template_id else letter_reason
-            letter = self._collection_make_letter(partner, stage, moves, today, reason)
-            vals["letter_id"] = letter.id
-            actions.append(self.env._("letter"))
-        if stage.phone_call or call_reason:
-            call = self._collection_schedule_call(partner, stage, moves, today, call_reason)
-            if call:
-                vals["call_activity_id"] = call.id
-                actions.append(self.env._("call for %(user)s", user=call.user_id.name))
 
     def _collection_fallback_label(self, channel, fallback):
         if channel == "email":
@@ -142,79 +141,113 @@ class CreditCollectionRun(models.AbstractModel):
         return self._collection_send_emails(stage, [(partner, moves, prepared)])[partner.id]
 
     def _collection_send_sms(self, partner, stage, moves, body=None):
-        """One SMS to the customer (its mobile, else its phone), queued in Odoo's SMS queue (sent by
-        Odoo's SMS cron, never inside the run) and kept in the customer's chatter."""
-        if not body:
-            extra = {"payment_url": self._collection_payment_url(moves)}
-            body = self._collection_render(stage.sms_template_id, partner, stage, moves, ("body",), extra)["body"]
-        return partner.with_context(mail_post_autofollow=False)._message_sms(
-            body,
-            partner_ids=partner.ids,
-            author_id=moves.company_id.partner_id.id,
-            put_in_queue=True,
-        )
+        """The stage's SMS to one customer."""
+        return self._collection_send_sms_batch(stage, [(partner, moves, body)])[partner.id]
 
-    def _collection_make_letter(self, partner, stage, moves, today, reason):
-        """A letter to print (its PDF is rendered for the whole batch at its end), logged in the
-        customer's chatter without notifying anyone."""
+    def _collection_send_sms_batch(self, stage, items):
+        """One SMS per customer of `items` = [(partner, moves, reviewed text or None)] (its mobile,
+        else its phone), queued in Odoo's SMS queue (sent by Odoo's SMS cron, never inside the run)
+        and kept in the customer's chatter: {partner id: mail.message}, posted in one batch."""
+        posts = []
+        for partner, moves, body in items:
+            if not body:
+                extra = {"payment_url": self._collection_payment_url(moves)}
+                body = self._collection_render(stage.sms_template_id, partner, stage, moves, ("body",), extra)["body"]
+            posts.append((partner, body))
+        if not posts:
+            return {}
+        return self._collection_post_sms(items[0][1].company_id, posts)
+
+    def _collection_make_letters(self, stage, items, today):
+        """A letter to print per customer of `items` = [(partner, moves, reason)] (their PDFs are
+        rendered for the whole batch at its end), logged in the customers' chatter without
+        notifying anyone: {partner id: letter}, in one log and one create."""
+        if not items:
+            return {}
         template = stage.letter_template_id or stage.mail_template_id
-        body = self._collection_render(template, partner, stage, moves, ("body_html",))["body_html"]
-        letter_name = self.env._(
-            "%(stage)s - %(customer)s - %(date)s",
-            stage=stage.name,
-            customer=partner.name,
-            date=format_date(self.env, today),
-        )
-        message = partner._message_log(
-            body=Markup("<p><b>%s</b></p>") % self.env._("Letter to print: %(name)s", name=letter_name) + body,
-            author_id=moves.company_id.partner_id.id,
-        )
-        return self.env["credit.collection.letter"].create(
-            {
-                "name": letter_name,
-                "partner_id": partner.id,
-                "company_id": moves.company_id.id,
-                "stage_id": stage.id,
-                "move_ids": moves.ids,
-                "date": today,
-                "amount": sum(moves.mapped("amount_residual_signed")),
-                "body": body,
-                "reason": reason,
-                "message_id": message.id,
-            }
-        )
+        company = items[0][1].company_id
+        vals_list, bodies = [], {}
+        for partner, moves, reason in items:
+            body = self._collection_render(template, partner, stage, moves, ("body_html",))["body_html"]
+            letter_name = self.env._(
+                "%(stage)s - %(customer)s - %(date)s",
+                stage=stage.name,
+                customer=partner.name,
+                date=format_date(self.env, today),
+            )
+            bodies[partner.id] = (
+                Markup("<p><b>%s</b></p>") % self.env._("Letter to print: %(name)s", name=letter_name) + body
+            )
+            vals_list.append(
+                {
+                    "name": letter_name,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "stage_id": stage.id,
+                    "move_ids": moves.ids,
+                    "date": today,
+                    "amount": sum(moves.mapped("amount_residual_signed")),
+                    "body": body,
+                    "reason": reason,
+                }
+            )
+        partners = self.env["res.partner"].browse([partner.id for partner, _m, _r in items])
+        messages = partners._message_log_batch(bodies=bodies, author_id=company.partner_id.id)
+        message_of = {message.res_id: message.id for message in messages}
+        for vals in vals_list:
+            vals["message_id"] = message_of[vals["partner_id"]]
+        letters = self.env["credit.collection.letter"].create(vals_list)
+        return {letter.partner_id.id: letter for letter in letters}
 
-    def _collection_schedule_call(self, partner, stage, moves, today, reason=None):
-        """A call activity for the customer's collector (else the stage's person): the call script,
-        the number to call and the figures (each invoice and the total due)."""
-        # the collector calls; without one, the stage's person (Assign to)
-        user = partner.credit_collector_id or self._collection_activity_user(partner, stage)
-        if not user:
-            return self.env["mail.activity"]
-        currency = moves.company_id.currency_id
-        items = Markup("").join(
-            Markup("<li>%s: %s, due %s</li>")
-            % (move.name, currency.format(move.amount_residual_signed), format_date(self.env, move.invoice_date_due))
-            for move in moves
-        )
-        lines = Markup("")
-        if reason == "no_email":
-            lines += Markup("<p>%s</p>") % self.env._("No email address: call instead of the email, and ask for one.")
-        elif reason == "no_mobile":
-            lines += Markup("<p>%s</p>") % self.env._("No mobile number: call instead of the SMS, and ask for one.")
-        lines += Markup("<p>%s</p>") % self.env._(
-            "Number: %(number)s. Total due: %(total)s.",
-            number=partner.mobile or partner.phone or self.env._("none on file"),
-            total=currency.format(sum(moves.mapped("amount_residual_signed"))),
-        )
-        note = (stage.call_script or Markup("")) + lines + Markup("<ul>%s</ul>") % items
-        return partner.activity_schedule(
-            "mail.mail_activity_data_call",
-            date_deadline=today + timedelta(days=stage.activity_deadline_days),
-            summary=self.env._("Call: %(stage)s", stage=stage.name),
-            note=note,
-            user_id=user.id,
-        )
+    def _collection_schedule_calls(self, stage, items, today):
+        """A call activity per customer of `items` = [(partner, moves, reason)] for its collector
+        (else the stage's person): the call script, the number to call and the figures (each
+        invoice and the total due). {partner id: activity}, in one create."""
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        vals_list, partner_ids = [], []
+        for partner, moves, reason in items:
+            # the collector calls; without one, the stage's person (Assign to)
+            user = partner.credit_collector_id or self._collection_activity_user(partner, stage)
+            if not user:
+                continue
+            currency = moves.company_id.currency_id
+            lines_html = Markup("").join(
+                Markup("<li>%s: %s, due %s</li>")
+                % (
+                    move.name,
+                    currency.format(move.amount_residual_signed),
+                    format_date(self.env, move.invoice_date_due),
+                )
+                for move in moves
+            )
+            lines = Markup("")
+            if reason == "no_email":
+                lines += Markup("<p>%s</p>") % self.env._(
+                    "No email address: call instead of the email, and ask for one."
+                )
+            elif reason == "no_mobile":
+                lines += Markup("<p>%s</p>") % self.env._("No mobile number: call instead of the SMS, and ask for one.")
+            lines += Markup("<p>%s</p>") % self.env._(
+                "Number: %(number)s. Total due: %(total)s.",
+                number=partner.mobile or partner.phone or self.env._("none on file"),
+                total=currency.format(sum(moves.mapped("amount_residual_signed"))),
+            )
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "automated": True,
+                    "activity_type_id": call_type.id,
+                    "date_deadline": today + timedelta(days=stage.activity_deadline_days),
+                    "summary": self.env._("Call: %(stage)s", stage=stage.name),
+                    "note": (stage.call_script or Markup("")) + lines + Markup("<ul>%s</ul>") % lines_html,
+                    "user_id": user.id,
+                }
+            )
+            partner_ids.append(partner.id)
+        activities = self.env["mail.activity"].create(vals_list)
+        return dict(zip(partner_ids, activities, strict=True))
 
     def _collection_invoice_attachments(self, moves):
         Attachment = self.env["ir.attachment"]
