@@ -8,9 +8,6 @@ from . import credit_approval
 from . import credit_collection_history
 from . import credit_collection_promise
 from . import credit_collection_run
-from . import credit_collection_run_stage
-from . import credit_collection_run_channels
-from . import credit_collection_run_mail
 from . import credit_collection_strategy
 from . import credit_exposure
 from . import credit_exposure_credit_file
@@ -57,3 +54,6 @@ from . import credit_collection_job
 from . import credit_exposure_features
 from . import credit_collection_review
 from . import credit_primary_reads
+from . import credit_collection_run_stage
+from . import credit_collection_run_channels
+from . import credit_collection_run_mail
