@@ -64,9 +64,7 @@ class TestCheckUserTimeZone(CreditCommon):
 
     def test_no_query_for_the_time_zone(self):
         self.salesman.tz = "Europe/Brussels"
-        orders = [
-            self._order(10.0, user=self.salesman).with_context(tz=tz) for tz in (False, "Europe/Brussels", False)
-        ]
+        orders = [self._order(10.0, user=self.salesman).with_context(tz=tz) for tz in (False, "Europe/Brussels", False)]
         counts = [self._enforce_queries(order) for order in orders]
         # the first check without tz fills core's cached user context (res.users.context_get)
         self.assertEqual(counts[1:], [2, 2], "lock + exposure, with or without a time zone in the context")
