@@ -470,20 +470,19 @@ class CreditExposure(models.AbstractModel):
         if not ids:
             return
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        # The commercial partner is looked up here rather than read first: one statement.
+        # The commercial partner is looked up here rather than read first: one statement. The root
+        # comes from the cached pool (root first): no company row to plan or read.
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
-                SELECT DISTINCT p.commercial_partner_id, SPLIT_PART(rc.parent_path, '/', 1)::int,
-                       NOW() AT TIME ZONE 'UTC'
+                SELECT DISTINCT p.commercial_partner_id, %(root_id)s, NOW() AT TIME ZONE 'UTC'
                   FROM res_partner p
-                  JOIN res_company rc ON rc.id = %(company_id)s
                  WHERE p.id = ANY(%(ids)s)
                  ORDER BY 1
                 ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
                 """,
-                company_id=company.id,
+                root_id=self._exposure_pool(company.id)[0],
                 ids=ids,
             )
         )
