@@ -132,11 +132,9 @@ class CreditExposure(models.AbstractModel):
         partner row (a hundred columns) for one value. ``res.users.context_get()`` is core's own
         cached copy of the user's time zone (cleared whenever a user's tz changes)."""
         tz = self.env.context.get("tz") or self.env["res.users"].context_get().get("tz")
-        if tz:
-            try:
-                return datetime.datetime.now(pytz.timezone(tz)).date()
-            except pytz.UnknownTimeZoneError:
-                pass
+        # an unknown name falls back to the server's date, as context_today does
+        if tz in pytz.all_timezones_set:
+            return datetime.datetime.now(pytz.timezone(tz)).date()
         return fields.Date.today()
 
     @api.model
