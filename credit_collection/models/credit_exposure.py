@@ -374,8 +374,10 @@ class CreditExposure(models.AbstractModel):
         read = [f for f in declared if f.sql]
         self.env.cr.execute(self._exposure_query(partners.ids, company, exclude_ids, today, late_before, declared))
         rows = self.env.cr.fetchall()
-        # the pool's limit is the root's: its default too (may query: only after fetchall())
-        default_limit = self._default_credit_limit(company.sudo().root_id)
+        # the pool's limit is the root's: its default too (may query: only after fetchall()). The root
+        # is the cached pool's first id: company.root_id is computed from parent_path at every check.
+        root = self.env["res.company"].browse(self._exposure_pool(company.id)[0])
+        default_limit = self._default_credit_limit(root)
         currency = company.currency_id
         result = {}
         for row in rows:
