@@ -200,14 +200,16 @@ class CreditExposure(models.AbstractModel):
             self.env.cr.postcommit.add(self.env.registry.clear_cache)
 
     @api.model
-    def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before, declared=None):
+    def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before, declared=None, pool=None):
         """One statement for every component; grouped by commercial partner. `declared`: the
-        result of ``_exposure_fields`` for the same arguments, when the caller has it already."""
+        result of ``_exposure_fields`` for the same arguments, `pool`: ``_exposure_pool(company.id)``,
+        when the caller has them already."""
         if declared is None:
             declared = self._exposure_fields(company, exclude_order_ids or [], today)
         read = [f for f in declared if f.sql]
         extra_select = SQL("").join(SQL(", %s", f.sql) for f in read)
-        pool = self._exposure_pool(company.id)
+        if pool is None:
+            pool = self._exposure_pool(company.id)
         if len(pool) == 1:
             # a company without branches: its own hold, no pool to walk (less for PostgreSQL to plan)
             hold = SQL(
@@ -372,12 +374,15 @@ class CreditExposure(models.AbstractModel):
         exclude_ids = exclude_orders._origin.ids if exclude_orders else []
         declared = self._exposure_fields(company, exclude_ids, today)
         read = [f for f in declared if f.sql]
-        self.env.cr.execute(self._exposure_query(partners.ids, company, exclude_ids, today, late_before, declared))
+        pool = self._exposure_pool(company.id)
+        self.env.cr.execute(
+            self._exposure_query(partners.ids, company, exclude_ids, today, late_before, declared, pool=pool)
+        )
         rows = self.env.cr.fetchall()
-        # the pool's limit is the root's: its default too (may query: only after fetchall()). The root
-        # is the cached pool's first id: company.root_id is computed from parent_path at every check.
-        root = self.env["res.company"].browse(self._exposure_pool(company.id)[0])
-        default_limit = self._default_credit_limit(root)
+        # The pool's limit is the root's: its default too, read only for a customer without a limit
+        # of its own (may query: only after fetchall()). The root is the cached pool's first id:
+        # company.root_id is computed from parent_path at every check.
+        default_limit = None
         currency = company.currency_id
         result = {}
         for row in rows:
@@ -395,6 +400,8 @@ class CreditExposure(models.AbstractModel):
                 late_due,
                 input_ids,
             ) = row[:12]
+            if limit is None and default_limit is None:
+                default_limit = self._default_credit_limit(self.env["res.company"].browse(pool[0]))
             exposure = result[pid] = Exposure(
                 partner_id=pid,
                 currency=currency,

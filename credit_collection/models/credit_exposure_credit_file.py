@@ -61,7 +61,69 @@ class CreditExposure(models.AbstractModel):
     def _exposure_fields(self, company, exclude_order_ids, today):
         declared = super()._exposure_fields(company, exclude_order_ids, today)
         in_use = self._exposure_features(company.id)
-        company_key = str(company.id)
+        # Only the columns of features in use (see _exposure_features): the others keep their default,
+        # which is what their column would read when no record of the feature exists. Their SQL is
+        # not even built: this runs at every order check, and most companies use none of them.
+        grade = self._exposure_grade_sql(company, today, in_use) if "grade" in in_use else None
+        guarantee_secured = guarantee_total = temporary_limit = temporary_until = None
+        if "guarantee" in in_use:
+            guarantees = SQL(
+                """
+               FROM credit_guarantee gu
+               JOIN credit_guarantee_type gt ON gt.id = gu.type_id
+              WHERE gu.partner_id = p.id
+                AND gu.company_id IN (SELECT id FROM family)
+                AND gu.active
+                AND gu.date_from <= %(today)s
+                AND (gu.date_to IS NULL OR gu.date_to >= %(today)s)
+                """,
+                today=today,
+            )
+            guarantee_secured = SQL("(SELECT SUM(gu.amount_company) FILTER (WHERE gt.secures_credit) %s)", guarantees)
+            guarantee_total = SQL("(SELECT SUM(gu.amount_company) %s)", guarantees)
+        if "temporary" in in_use:
+            temporary = SQL(
+                """
+               FROM credit_limit_temporary t
+              WHERE t.partner_id = p.id
+                AND t.company_id IN (SELECT id FROM family)
+                AND t.active
+                AND t.date_from <= %(today)s
+                AND t.date_to >= %(today)s
+                """,
+                today=today,
+            )
+            temporary_limit = SQL("(SELECT SUM(t.amount) %s)", temporary)
+            temporary_until = SQL("(SELECT MIN(t.date_to) %s)", temporary)
+        prepaid = prepaid_open = None
+        if exclude_order_ids and "paid_online" in in_use:
+            # paid online per order (authorised or done transactions): all of it, and the part not yet
+            # posted as a payment (a posted payment already lowers the open receivables)
+            prepaid = self._paid_online_sql(exclude_order_ids)
+            prepaid_open = self._paid_online_sql(
+                exclude_order_ids,
+                SQL(
+                    """AND NOT EXISTS (SELECT 1
+                                         FROM account_payment ap
+                                         JOIN account_move pm ON pm.id = ap.move_id
+                                        WHERE ap.id = tx.payment_id AND pm.state = 'posted')"""
+                ),
+            )
+        return [
+            *declared,
+            ExposureField("grade", sql=grade, parse=ExposureGrade.from_json),
+            ExposureField("guarantee_secured", 0.0, sql=guarantee_secured, parse=float),
+            ExposureField("guarantee_total", 0.0, sql=guarantee_total, parse=float),
+            ExposureField("base_limit", 0.0),
+            ExposureField("prepaid", sql=prepaid, parse=_by_order, factory=dict),
+            ExposureField("prepaid_open", sql=prepaid_open, parse=_by_order, factory=dict),
+            ExposureField("temporary_limit", 0.0, sql=temporary_limit, parse=float),
+            ExposureField("temporary_until", sql=temporary_until),
+        ]
+
+    @api.model
+    def _exposure_grade_sql(self, company, today, in_use):
+        """The customer's grade in `company` and its conditions, as one JSON column."""
         # the grade's own tolerance: its overdue items are read only when a grade of the company has one
         if "grade_tolerance" in in_use:
             late = SQL(
@@ -89,7 +151,7 @@ class CreditExposure(models.AbstractModel):
             late_values = SQL("COALESCE(late.amount, 0), 'late_due', late.due, 'late_move', late.move")
         else:
             late, late_values = SQL(""), SQL("0, 'late_due', NULL, 'late_move', NULL")
-        grade = SQL(
+        return SQL(
             """
             (SELECT jsonb_build_object(
                         'id', g.id, 'name', g.name,
@@ -105,67 +167,10 @@ class CreditExposure(models.AbstractModel):
               WHERE g.id = (p.credit_grade_id ->> %(company_key)s)::int
                 AND g.active)
             """,
-            company_key=company_key,
+            company_key=str(company.id),
             late=late,
             late_values=late_values,
         )
-        guarantees = SQL(
-            """
-               FROM credit_guarantee gu
-               JOIN credit_guarantee_type gt ON gt.id = gu.type_id
-              WHERE gu.partner_id = p.id
-                AND gu.company_id IN (SELECT id FROM family)
-                AND gu.active
-                AND gu.date_from <= %(today)s
-                AND (gu.date_to IS NULL OR gu.date_to >= %(today)s)
-            """,
-            today=today,
-        )
-        guarantee_secured = SQL("(SELECT SUM(gu.amount_company) FILTER (WHERE gt.secures_credit) %s)", guarantees)
-        guarantee_total = SQL("(SELECT SUM(gu.amount_company) %s)", guarantees)
-        # paid online per order (authorised or done transactions): all of it, and the part not yet
-        # posted as a payment (a posted payment already lowers the open receivables)
-        prepaid = self._paid_online_sql(exclude_order_ids)
-        prepaid_open = self._paid_online_sql(
-            exclude_order_ids,
-            SQL(
-                """AND NOT EXISTS (SELECT 1
-                                     FROM account_payment ap
-                                     JOIN account_move pm ON pm.id = ap.move_id
-                                    WHERE ap.id = tx.payment_id AND pm.state = 'posted')"""
-            ),
-        )
-        temporary = SQL(
-            """
-               FROM credit_limit_temporary t
-              WHERE t.partner_id = p.id
-                AND t.company_id IN (SELECT id FROM family)
-                AND t.active
-                AND t.date_from <= %(today)s
-                AND t.date_to >= %(today)s
-            """,
-            today=today,
-        )
-
-        # Only the columns of features in use (see _exposure_features): the others keep their default,
-        # which is what their column would read when no record of the feature exists.
-        def used(feature, sql):
-            return sql if feature in in_use else None
-
-        paid_online = bool(exclude_order_ids) and "paid_online" in in_use
-        return [
-            *declared,
-            ExposureField("grade", sql=used("grade", grade), parse=ExposureGrade.from_json),
-            ExposureField("guarantee_secured", 0.0, sql=used("guarantee", guarantee_secured), parse=float),
-            ExposureField("guarantee_total", 0.0, sql=used("guarantee", guarantee_total), parse=float),
-            ExposureField("base_limit", 0.0),
-            ExposureField("prepaid", sql=prepaid if paid_online else None, parse=_by_order, factory=dict),
-            ExposureField("prepaid_open", sql=prepaid_open if paid_online else None, parse=_by_order, factory=dict),
-            ExposureField(
-                "temporary_limit", 0.0, sql=used("temporary", SQL("(SELECT SUM(t.amount) %s)", temporary)), parse=float
-            ),
-            ExposureField("temporary_until", sql=used("temporary", SQL("(SELECT MIN(t.date_to) %s)", temporary))),
-        ]
 
     @api.model
     def _exposure_features_compute(self, company):

@@ -172,9 +172,13 @@ class SaleOrder(models.Model):
         verdicts = {}
         # once for every rule of every order (the quotation form recomputes it as lines are typed)
         today = today or self.env["credit.exposure"]._today()
-        groups = defaultdict(lambda: self.browse())
-        for order in self:
-            groups[order.company_id] |= order
+        companies = self.company_id
+        if len(companies) == 1:  # the usual case: no regrouping
+            groups = {companies: self}
+        else:
+            groups = defaultdict(lambda: self.browse())
+            for order in self:
+                groups[order.company_id] |= order
         engine = self.env["credit.exposure"].sudo()
         for company, orders in groups.items():
             exposures = engine._get_exposures(orders.partner_invoice_id, company, exclude_orders=orders, today=today)

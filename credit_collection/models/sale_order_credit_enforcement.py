@@ -35,8 +35,10 @@ class SaleOrder(models.Model):
             return
         engine = self.env["credit.exposure"].sudo()
         today = engine._today()
-        for company in self.company_id:
-            engine._lock_customers(self.filtered(lambda o, c=company: o.company_id == c).partner_invoice_id, company)
+        companies = self.company_id
+        for company in companies:
+            orders = self if len(companies) == 1 else self.filtered(lambda o, c=company: o.company_id == c)
+            engine._lock_customers(orders.partner_invoice_id, company)
         verdicts = self._credit_evaluate(today=today)
         for order in self:
             verdict = verdicts.get(order.id)
