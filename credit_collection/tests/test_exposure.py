@@ -102,6 +102,18 @@ class TestExposure(CreditCommon):
         self.env["ir.default"].set("res.partner", "credit_limit", 0.0, company_id=self.company.id)
         self.assertFalse(self._position(newcomer).has_limit, "0 = no limit")
 
+    def test_company_default_limit_in_a_batch(self):
+        """The default is read only when a customer of the batch has no limit of its own: in one
+        statement for both kinds, each customer gets its own limit or the default."""
+        self.env["ir.default"].set("res.partner", "credit_limit", 500.0, company_id=self.company.id)
+        newcomers = self.env["res.partner"].create([{"name": "Newcomer A"}, {"name": "Newcomer B"}])
+        newcomers[1].with_company(self.company).credit_limit = 1234.56
+        engine = self.env["credit.exposure"].sudo()
+        exposures = engine._get_exposures(self.customer | newcomers, self.company)
+        self.assertEqual(
+            [exposures[partner.id].limit for partner in (self.customer, *newcomers)], [10000.00, 500.00, 1234.56]
+        )
+
     def test_partner_form_figures(self):
         self._invoice(500.00, due_date=self.days_ago(12), invoice_date=self.days_ago(40))
         self.customer.invalidate_recordset()
