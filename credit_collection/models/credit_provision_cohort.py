@@ -69,28 +69,47 @@ class CreditProvisionRun(models.Model):
                 SELECT (SELECT COALESCE(SUM(balance), 0) FROM cohort) AS balance,
                        (SELECT COALESCE(SUM(amount), 0) FROM settled) AS paid
             ),
-            per_item AS (
-                -- unpaid part of each cohort invoice on entering each bucket: one pass over
-                -- buckets x (invoices joined to their own payments)
-                SELECT b.id AS bucket_id,
-                       c.balance - COALESCE(SUM(p.amount) FILTER (WHERE p.max_date < %(entry)s), 0) AS unpaid
+            paid_off AS (
+                -- the day each cohort invoice became fully paid: the first payment date at which
+                -- the running total of its payments reaches its amount (none: never by the date)
+                SELECT item_id, MIN(max_date) FILTER (WHERE running >= balance) AS paid_off
+                  FROM (SELECT s.item_id, s.max_date, c.balance,
+                               SUM(s.amount) OVER (PARTITION BY s.item_id ORDER BY s.max_date) AS running
+                          FROM settled s JOIN cohort c ON c.id = s.item_id) r
+                 GROUP BY item_id
+            ),
+            -- Per bucket, summed straight from buckets x invoices and buckets x payments (no group
+            -- per invoice and bucket: at a million invoices those millions of groups spilled to disk).
+            -- Unpaid on entering the bucket = the invoices' amounts - what paid them before that
+            -- day; an invoice counts while it was not fully paid before that day.
+            entered AS (
+                SELECT b.id AS bucket_id, SUM(c.balance) AS balance,
+                       COUNT(*) FILTER (WHERE po.paid_off IS NULL OR po.paid_off >= %(entry)s) AS invoices
                   FROM credit_aging_bucket b
                   CROSS JOIN cohort c
-                  LEFT JOIN settled p ON p.item_id = c.id
+                  LEFT JOIN paid_off po ON po.item_id = c.id
                  WHERE b.set_id = %(set_id)s
-                 GROUP BY b.id, c.id, c.balance, c.start
+                 GROUP BY b.id
+            ),
+            paid_before AS (
+                SELECT b.id AS bucket_id, SUM(s.amount) FILTER (WHERE s.max_date < %(entry)s) AS paid
+                  FROM credit_aging_bucket b
+                  CROSS JOIN settled s
+                  JOIN cohort c ON c.id = s.item_id
+                 WHERE b.set_id = %(set_id)s
+                 GROUP BY b.id
             )
             -- lost (the same for every bucket) = cohort - paid; the rate rests on the invoices still
             -- unpaid on entering the bucket and on their unpaid amount
             SELECT b.id,
                    t.balance - t.paid AS lost,
-                   COALESCE(SUM(i.unpaid), 0) AS unpaid,
-                   COUNT(i.unpaid) FILTER (WHERE i.unpaid > 0) AS invoices
+                   COALESCE(e.balance, 0) - COALESCE(pb.paid, 0) AS unpaid,
+                   COALESCE(e.invoices, 0) AS invoices
               FROM credit_aging_bucket b
               CROSS JOIN totals t
-              LEFT JOIN per_item i ON i.bucket_id = b.id
+              LEFT JOIN entered e ON e.bucket_id = b.id
+              LEFT JOIN paid_before pb ON pb.bucket_id = b.id
              WHERE b.set_id = %(set_id)s
-             GROUP BY b.id, t.balance, t.paid
             """,
             start=start,
             receivable=self.env["credit.aging.engine"]._receivable_item_sql(),
