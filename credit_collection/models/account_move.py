@@ -109,7 +109,11 @@ class AccountMove(models.Model):
         string="Late Fee Invoice", readonly=True, copy=False, help="Invoiced by a collection stage: not chased itself."
     )
     # -- write-off
-    collection_writeoff_move_id = fields.Many2one("account.move", string="Write-off Entry", copy=False, readonly=True)
+    # indexed (only where set): the provision's cohort rates look up "is this entry a write-off" for
+    # every payment of a year of invoices
+    collection_writeoff_move_id = fields.Many2one(
+        "account.move", string="Write-off Entry", copy=False, readonly=True, index="btree_not_null"
+    )
 
     @api.depends("invoice_date_due", "commercial_partner_id", "company_id", "payment_state")
     @api.depends_context("company")
