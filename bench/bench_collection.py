@@ -3,11 +3,14 @@
     measure(env) -> [{"metric": ..., "value": ..., "unit": ...}, ...]
 
 Runs the collection cron over the overdue customer invoices of env.company: first run, re-run with
-nothing to do, SQL queries per invoice, peak memory (process RSS); and the accuracy of the predicted payment
-date (mean absolute error in days) on paid history. When the company has fewer than `min_overdue`
-overdue invoices, it first builds a dataset of its own (`customers` customers x `per_customer`
-overdue invoices, plus paid history with a per-customer paying habit). Nothing is committed: call it
-in a transaction you roll back.
+nothing to do, SQL queries per invoice, peak memory (process RSS); and the accuracy of the predicted
+payment date (mean absolute error in days) on paid history. With the OCA peers' copy of the same
+template (`ctx.env("oca")`), OCA account_credit_control's run on the same day beside it: its "3 time
+policy" on the company's receivable accounts turns the overdue lines into control lines (it sends
+nothing: its emails and letters are a later manual step), and the ratio of our first run to it.
+When the company has fewer than `min_overdue` overdue invoices, it first builds a dataset of its own
+(`customers` customers x `per_customer` overdue invoices, plus paid history with a per-customer
+paying habit). Nothing is committed: call it in a transaction you roll back.
 """
 
 import random
@@ -170,7 +173,29 @@ def _prediction_mae(env, today):
     return float(mae or 0.0), count
 
 
-def measure(env, customers=200, per_customer=5, history=4, min_overdue=100, seed=42):
+def _oca_run(oca_env, today):
+    """OCA account_credit_control's run on `today`: (seconds, queries, control lines generated)."""
+    company = oca_env.company
+    policy = oca_env.ref("account_credit_control.credit_control_3_time")
+    receivables = oca_env["account.account"].search(
+        [("company_ids", "in", company.ids), ("account_type", "=", "asset_receivable")]
+    )
+    policy.account_ids = [Command.set(receivables.ids)]
+    company.credit_policy_id = policy
+    oca_env.flush_all()
+    oca_env.invalidate_all()
+    queries = oca_env.cr.sql_log_count
+    start = time.perf_counter()
+    run = oca_env["credit.control.run"].create({"date": today, "policy_ids": [Command.set(policy.ids)]})
+    run.generate_credit_lines()
+    oca_env.flush_all()
+    return time.perf_counter() - start, oca_env.cr.sql_log_count - queries, len(run.line_ids)
+
+
+def measure(env, ctx=None, customers=200, per_customer=5, history=4, min_overdue=100, seed=42):
+    oca_env = ctx.env("oca") if ctx is not None else None
+    if oca_env is not None and "credit.control.run" not in oca_env:
+        oca_env = None
     env = env(context=dict(env.context, tracking_disable=True, mail_notrack=True))
     today = fields.Date.context_today(env.user)
     strategy = _ensure_strategy(env)
@@ -205,6 +230,10 @@ def measure(env, customers=200, per_customer=5, history=4, min_overdue=100, seed
     rerun = time.perf_counter() - start
     rerun_queries = cr.sql_log_count - queries
 
+    oca_time = oca_queries = oca_lines = None
+    if oca_env is not None:
+        oca_time, oca_queries, oca_lines = _oca_run(oca_env, today)
+        oca_time = round(oca_time, 3)
     mae, scored = _prediction_mae(env, today)
     return [
         {"metric": "collection overdue invoices", "value": overdue, "unit": "invoices"},
@@ -216,7 +245,19 @@ def measure(env, customers=200, per_customer=5, history=4, min_overdue=100, seed
             "value": round(first_queries / max(acted, 1), 2),
             "unit": "queries",
         },
-        {"metric": "collection first run", "value": round(first, 3), "unit": "s"},
+        {"metric": "collection first run", "value": round(first, 3), "unit": "s", "oca": oca_time},
+        {
+            "metric": "collection first run queries",
+            "value": first_queries,
+            "unit": "queries",
+            "oca": oca_queries,
+        },
+        {
+            "metric": "collection invoices acted on (OCA: control lines generated)",
+            "value": acted,
+            "unit": "invoices",
+            "oca": oca_lines,
+        },
         {
             "metric": "collection first run queries per invoice",
             "value": round(first_queries / max(overdue, 1), 2),

@@ -58,3 +58,6 @@ from . import credit_collection_job
 from . import credit_exposure_features
 from . import credit_collection_review
 from . import credit_primary_reads
+from . import credit_collection_run_stage
+from . import credit_collection_run_channels
+from . import credit_collection_run_mail

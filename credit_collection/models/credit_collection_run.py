@@ -1,14 +1,12 @@
-import base64
+import copy
 import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import api, fields, models, modules
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -70,9 +68,11 @@ class CreditCollectionRun(models.AbstractModel):
                 if max_batches is not None and batches >= max_batches:
                     return done
                 chunk = partner_ids[start : start + batch_size]
-                for partner_id in chunk:
-                    run._collection_process_partner(partner_id, plan[partner_id], today)
+                run._collection_process_batch({partner_id: plan[partner_id] for partner_id in chunk}, today)
                 run._collection_render_letters(chunk, today)
+                # memory flat in the number of customers: nothing of a finished batch stays cached
+                self.env.flush_all()
+                self.env.invalidate_all()
                 done += len(chunk)
                 remaining -= len(chunk)
                 batches += 1
@@ -216,6 +216,45 @@ class CreditCollectionRun(models.AbstractModel):
         run._collection_write_steps(steps, today)
 
     # ------------------------------------------------------------------ applying
+    def _collection_process_batch(self, plan, today):
+        """Apply the steps of a batch of customers ({partner id: [Step]}) stage by stage, for all
+        of them at once: one history create, batched emails, SMS and activities per stage, one
+        write per distinct value of the invoices, one flush. A failure anywhere rolls the batch
+        back and its customers are redone one by one (`_collection_process_partner`), so that one
+        customer's failure (a template that cannot be rendered for it...) does not stop the others."""
+        try:
+            with self.env.cr.savepoint():
+                # the steps are changed in place (review mode): the fallback needs them untouched
+                self._collection_apply_batch({pid: [copy.copy(s) for s in steps] for pid, steps in plan.items()}, today)
+                self.env.flush_all()
+            return
+        except Exception as error:
+            self.env.invalidate_all()
+            _logger.info("Collection run: batch of %s customers redone one by one: %s", len(plan), error)
+        for partner_id, steps in plan.items():
+            self._collection_process_partner(partner_id, steps, today)
+
+    def _collection_apply_batch(self, plan, today):
+        """The steps of these customers, each stage for all its customers at once, in the order of
+        the stages (a customer reaching two stages the same day gets the lower one first)."""
+        partners = self.env["res.partner"].browse(plan)
+        by_stage, review = defaultdict(list), []
+        for partner in partners:
+            steps_by_stage = defaultdict(list)
+            for step in plan[partner.id]:
+                if step.target:
+                    steps_by_stage[step.target].append(step)
+            for stage, stage_steps in steps_by_stage.items():
+                if stage.strategy_id.send_mode == "review":
+                    review.append((stage, partner, stage_steps))
+                else:
+                    by_stage[stage].append((partner, stage_steps, None))
+        for stage, partner, stage_steps in sorted(review, key=lambda item: item[0].offset_days):
+            self._collection_prepare_review(partner, stage, stage_steps, today)
+        for stage in sorted(by_stage, key=lambda stage: (stage.offset_days, stage.id)):
+            self._collection_apply_stage_batch(stage, by_stage[stage], today)
+        self._collection_write_steps([step for steps in plan.values() for step in steps], today)
+
     def _collection_process_partner(self, partner_id, steps, today):
         """Apply the steps of one customer in a savepoint: one customer's failure (an email that
         cannot be rendered or has no address, a fee without product...) does not stop the others;
@@ -224,16 +263,7 @@ class CreditCollectionRun(models.AbstractModel):
         Move = self.env["account.move"]
         try:
             with self.env.cr.savepoint():
-                by_stage = defaultdict(list)
-                for step in steps:
-                    if step.target:
-                        by_stage[step.target].append(step)
-                for stage, stage_steps in sorted(by_stage.items(), key=lambda item: item[0].offset_days):
-                    if stage.strategy_id.send_mode == "review":
-                        self._collection_prepare_review(partner, stage, stage_steps, today)
-                    else:
-                        self._collection_apply_stage(partner, stage, stage_steps, today)
-                self._collection_write_steps(steps, today)
+                self._collection_apply_batch({partner.id: steps}, today)
                 self.env.flush_all()
         except Exception as error:
             self.env.invalidate_all()
@@ -276,397 +306,11 @@ class CreditCollectionRun(models.AbstractModel):
             groups[(step.target.id if step.target else None, step.next_stage_id, step.next_date)].append(step.move_id)
         Move = self.env["account.move"]
         for (stage_id, next_stage_id, next_date), move_ids in groups.items():
-            moves = Move.browse(move_ids)
+            # collection fields only: no accounting to synchronise nor balance to re-check
+            moves = Move.browse(move_ids).with_context(check_move_validity=False, skip_invoice_sync=True)
             vals = {"collection_next_stage_id": next_stage_id, "collection_next_date": next_date}
             if stage_id:
                 vals.update(collection_stage_id=stage_id, collection_stage_date=today)
             if any(moves.mapped("collection_error")):
                 vals["collection_error"] = False
             moves.write(vals)
-
-    # ------------------------------------------------------------------ review before sending
-    def _collection_review_batch(self, company, today):
-        """The company's review batch of the day (one per run and company)."""
-        Batch = self.env["credit.collection.review.batch"].sudo()
-        batch = Batch.search([("company_id", "=", company.id), ("date", "=", today)], limit=1)
-        return batch or Batch.create(
-            {
-                "name": self.env._("Collection review %(date)s", date=format_date(self.env, today)),
-                "company_id": company.id,
-                "date": today,
-            }
-        )
-
-    def _collection_prepare_review(self, partner, stage, steps, today):
-        """Review mode: instead of reaching the customer, prepare one line (its invoices, the
-        channels, the email and SMS as they would go out) for the collector. Nothing of the stage is
-        recorded yet: the stage shows as due today until the line is sent or excluded. An invoice
-        already on a line waiting for review (or postponed) gets no second line."""
-        Line = self.env["credit.collection.review.line"].sudo()
-        company = self.env["account.move"].browse(steps[0].move_id).company_id
-        waiting = set(
-            Line.search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", company.id),
-                    ("state", "in", ("pending", "postponed")),
-                ]
-            ).move_ids.ids
-        )
-        new_steps = [step for step in steps if step.move_id not in waiting]
-        for step in steps:
-            # what the worklist shows meanwhile: this stage, due today
-            step.next_stage_id, step.next_date, step.target = stage.id, today, None
-        if not new_steps:
-            return
-        moves = (
-            self.env["account.move"]
-            .browse([step.move_id for step in new_steps])
-            .sorted(lambda m: (m.invoice_date_due, m.id))
-        )
-        sends = company._collection_sends_reminders()
-        channels, vals = [], {}
-        if sends and stage.mail_template_id:
-            if partner.email:
-                rendered = self._collection_render(
-                    stage.mail_template_id, partner, stage, moves, ("subject", "body_html")
-                )
-                vals.update(email_subject=rendered["subject"], email_body=rendered["body_html"])
-                channels.append(self.env._("email"))
-            else:
-                channels.append(self._collection_fallback_label("email", stage.email_fallback))
-        if sends and stage.sms_template_id:
-            if partner.mobile or partner.phone:
-                extra = {"payment_url": self._collection_payment_url(moves)}
-                vals["sms_body"] = self._collection_render(
-                    stage.sms_template_id, partner, stage, moves, ("body",), extra
-                )["body"]
-                channels.append(self.env._("SMS"))
-            else:
-                channels.append(self._collection_fallback_label("sms", stage.sms_fallback))
-        if sends and stage.letter_template_id:
-            channels.append(self.env._("letter"))
-        if stage.phone_call:
-            channels.append(self.env._("call"))
-        Line.create(
-            {
-                "batch_id": self._collection_review_batch(company, today).id,
-                "company_id": company.id,
-                "partner_id": partner.id,
-                "stage_id": stage.id,
-                "move_ids": moves.ids,
-                "channels": ", ".join(channels),
-                "run_data": {
-                    str(step.move_id): {
-                        "trigger": step.trigger,
-                        "skipped": [s.id for s in step.skipped],
-                        "promise_id": step.promise_id,
-                        "plan_id": step.plan_id,
-                    }
-                    for step in new_steps
-                },
-                **vals,
-            }
-        )
-
-    def _collection_apply_stage(self, partner, stage, steps, today, prepared=None):
-        moves = (
-            self.env["account.move"]
-            .browse([step.move_id for step in steps])
-            .sorted(lambda m: (m.invoice_date_due, m.id))
-        )
-        triggers = {step.move_id: step.trigger for step in steps}
-        History = self.env["credit.collection.history"]
-        # The guard first: a unique row per invoice and stage (an IntegrityError here means the stage
-        # was applied by a concurrent run: the savepoint drops this customer's work).
-        histories = History.create(
-            [{"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]} for move in moves]
-        )
-        actions, vals = [], {}
-        self._collection_reach(partner, stage, moves, today, actions, vals, prepared)
-        if stage.activity_type_id:
-            activity = self._collection_schedule_activity(partner, stage, moves, today)
-            if activity:
-                vals["activity_id"] = activity.id
-                actions.append(self.env._("activity for %(user)s", user=activity.user_id.name))
-        # catch-up: the stages passed over send no email, but their stop supply and handover hold
-        skipped = {stage_ for step in steps for stage_ in step.skipped}
-        hold_stage = stage if stage.credit_hold else next((s for s in skipped if s.credit_hold), None)
-        if hold_stage and not partner.credit_hold:
-            company = moves.company_id
-            # the hold reason is read by the company's staff: in the company's language
-            env_company_lang = self.with_context(lang=company.partner_id.lang or self.env.lang).env
-            partner.write(
-                {
-                    "credit_hold": True,
-                    "credit_hold_reason": env_company_lang._(
-                        "Collection stage %(stage)s: %(moves)s overdue",
-                        stage=hold_stage.with_env(env_company_lang).name,
-                        moves=", ".join(moves.mapped("name")),
-                    )[:250],
-                }
-            )
-            actions.append(self.env._("credit hold"))
-        legal_stages = {
-            step.move_id: (stage if stage.legal_handover else next((s for s in step.skipped if s.legal_handover), None))
-            for step in steps
-        }
-        for legal_stage in {s for s in legal_stages.values() if s}:
-            moves.filtered(lambda m, ls=legal_stage: legal_stages[m.id] == ls).write(
-                {
-                    "collection_legal": True,
-                    "collection_legal_date": today,
-                    "collection_legal_partner_id": legal_stage.legal_partner_id.id,
-                }
-            )
-        if any(legal_stages.values()):
-            actions.append(self.env._("legal handover"))
-        histories.write({"actions": ", ".join(actions), **vals})
-        if stage.fee_type != "none":
-            moves._collection_charge_late_fee(stage, today)
-            for history in histories:
-                history.actions = ", ".join(filter(None, [history.actions, self.env._("late fee")]))
-        promise_ids = [step.promise_id for step in steps if step.promise_id]
-        if promise_ids:
-            self.env["credit.collection.promise"].browse(promise_ids).write({"escalated": True})
-        plan_ids = {step.plan_id for step in steps if step.plan_id}
-        if plan_ids:
-            self.env["credit.payment.plan"].browse(plan_ids).write({"escalated": True})
-
-    # ------------------------------------------------------------------ channels
-    def _collection_reach(self, partner, stage, moves, today, actions, vals, prepared=None):
-        """Reach the customer through each channel of the stage. A channel the customer cannot
-        receive (no email address, no mobile or phone number) is a data problem, not a transient
-        failure: the stage's fallback replaces it, the history row says so (the worklist shows it)
-        and the stage goes on (its activity, hold, handover and fee apply the same day).
-        `prepared`: the email subject/body and SMS text a collector reviewed (review mode)."""
-        prepared = prepared or {}
-        letter_reason = call_reason = None
-        # beside Odoo Enterprise's follow-ups the company may leave its reminders (email, SMS,
-        # letter) to them; the collector's call, like the stage's other actions, happens either way
-        sends = moves.company_id._collection_sends_reminders()
-        if sends and stage.mail_template_id:
-            if partner.email:
-                vals["mail_message_id"] = self._collection_send_email(partner, stage, moves, prepared).id
-                actions.append(self.env._("email"))
-            else:
-                vals["no_email"] = True
-                if stage.email_fallback == "letter":
-                    letter_reason = "no_email"
-                elif stage.email_fallback == "call":
-                    call_reason = "no_email"
-                actions.append(self._collection_fallback_label("email", stage.email_fallback))
-        if sends and stage.sms_template_id:
-            if partner.mobile or partner.phone:
-                vals["sms_message_id"] = self._collection_send_sms(partner, stage, moves, prepared.get("sms")).id
-                actions.append(self.env._("SMS"))
-            else:
-                vals["no_mobile"] = True
-                if stage.sms_fallback == "letter":
-                    letter_reason = letter_reason or "no_mobile"
-                elif stage.sms_fallback == "call":
-                    call_reason = call_reason or "no_mobile"
-                actions.append(self._collection_fallback_label("sms", stage.sms_fallback))
-        if (sends and stage.letter_template_id) or letter_reason:
-            reason = "letter" if stage.letter_template_id else letter_reason
-            letter = self._collection_make_letter(partner, stage, moves, today, reason)
-            vals["letter_id"] = letter.id
-            actions.append(self.env._("letter"))
-        if stage.phone_call or call_reason:
-            call = self._collection_schedule_call(partner, stage, moves, today, call_reason)
-            if call:
-                vals["call_activity_id"] = call.id
-                actions.append(self.env._("call for %(user)s", user=call.user_id.name))
-
-    def _collection_fallback_label(self, channel, fallback):
-        if channel == "email":
-            labels = {
-                "letter": self.env._("no email: letter instead"),
-                "call": self.env._("no email: call instead"),
-                "none": self.env._("no email: not reached"),
-            }
-        else:
-            labels = {
-                "letter": self.env._("no mobile: letter instead"),
-                "call": self.env._("no mobile: call instead"),
-                "none": self.env._("no mobile: not reached"),
-            }
-        return labels[fallback]
-
-    def _collection_render(self, template, partner, stage, moves, fnames, extra=None):
-        """Render `fnames` of a res.partner template for this customer, in its language, with the
-        invoices reaching the stage, the stage, the company and the total due (+ `extra`)."""
-        company = moves.company_id
-        total = sum(moves.mapped("amount_residual_signed"))
-        context = {
-            "invoices": moves,
-            "stage": stage,
-            "company": company,
-            "total": company.currency_id.format(total),
-            "total_amount": total,
-            **(extra or {}),
-        }
-        lang = template._render_lang([partner.id])[partner.id]
-        template = template.with_context(lang=lang)
-        return {
-            fname: template._render_field(
-                fname, [partner.id], add_context=context, engine="qweb" if fname == "body_html" else "inline_template"
-            )[partner.id]
-            for fname in fnames
-        }
-
-    def _collection_payment_url(self, moves):
-        """The customer's link to its oldest invoice online (Odoo's invoice portal, where it can pay
-        when a payment provider is set up)."""
-        move = moves[:1]
-        if not move:
-            return ""
-        return move.get_base_url() + move.get_portal_url()
-
-    def _collection_send_email(self, partner, stage, moves, prepared=None):
-        """One email to the customer for all its invoices reaching `stage`, queued in Odoo's mail
-        queue (never sent inside the run) and kept in the customer's chatter."""
-        if prepared and prepared.get("body_html"):
-            rendered = {"subject": prepared.get("subject") or "", "body_html": prepared["body_html"]}
-        else:
-            rendered = self._collection_render(stage.mail_template_id, partner, stage, moves, ("subject", "body_html"))
-        attachment_ids = []
-        if stage.attach_invoices:
-            attachment_ids = self._collection_invoice_attachments(moves).ids
-        company = moves.company_id
-        return partner.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
-            body=rendered["body_html"],
-            subject=rendered["subject"],
-            author_id=company.partner_id.id,
-            email_from=company.email_formatted or None,
-            partner_ids=partner.ids,
-            attachment_ids=attachment_ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="mail.mail_notification_light",
-        )
-
-    def _collection_send_sms(self, partner, stage, moves, body=None):
-        """One SMS to the customer (its mobile, else its phone), queued in Odoo's SMS queue (sent by
-        Odoo's SMS cron, never inside the run) and kept in the customer's chatter."""
-        if not body:
-            extra = {"payment_url": self._collection_payment_url(moves)}
-            body = self._collection_render(stage.sms_template_id, partner, stage, moves, ("body",), extra)["body"]
-        return partner.with_context(mail_post_autofollow=False)._message_sms(
-            body,
-            partner_ids=partner.ids,
-            author_id=moves.company_id.partner_id.id,
-            put_in_queue=True,
-        )
-
-    def _collection_make_letter(self, partner, stage, moves, today, reason):
-        """A letter to print (its PDF is rendered for the whole batch at its end), logged in the
-        customer's chatter without notifying anyone."""
-        template = stage.letter_template_id or stage.mail_template_id
-        body = self._collection_render(template, partner, stage, moves, ("body_html",))["body_html"]
-        letter_name = self.env._(
-            "%(stage)s - %(customer)s - %(date)s",
-            stage=stage.name,
-            customer=partner.name,
-            date=format_date(self.env, today),
-        )
-        message = partner._message_log(
-            body=Markup("<p><b>%s</b></p>") % self.env._("Letter to print: %(name)s", name=letter_name) + body,
-            author_id=moves.company_id.partner_id.id,
-        )
-        return self.env["credit.collection.letter"].create(
-            {
-                "name": letter_name,
-                "partner_id": partner.id,
-                "company_id": moves.company_id.id,
-                "stage_id": stage.id,
-                "move_ids": moves.ids,
-                "date": today,
-                "amount": sum(moves.mapped("amount_residual_signed")),
-                "body": body,
-                "reason": reason,
-                "message_id": message.id,
-            }
-        )
-
-    def _collection_schedule_call(self, partner, stage, moves, today, reason=None):
-        """A call activity for the customer's collector (else the stage's person): the call script,
-        the number to call and the figures (each invoice and the total due)."""
-        # the collector calls; without one, the stage's person (Assign to)
-        user = partner.credit_collector_id or self._collection_activity_user(partner, stage)
-        if not user:
-            return self.env["mail.activity"]
-        currency = moves.company_id.currency_id
-        items = Markup("").join(
-            Markup("<li>%s: %s, due %s</li>")
-            % (move.name, currency.format(move.amount_residual_signed), format_date(self.env, move.invoice_date_due))
-            for move in moves
-        )
-        lines = Markup("")
-        if reason == "no_email":
-            lines += Markup("<p>%s</p>") % self.env._("No email address: call instead of the email, and ask for one.")
-        elif reason == "no_mobile":
-            lines += Markup("<p>%s</p>") % self.env._("No mobile number: call instead of the SMS, and ask for one.")
-        lines += Markup("<p>%s</p>") % self.env._(
-            "Number: %(number)s. Total due: %(total)s.",
-            number=partner.mobile or partner.phone or self.env._("none on file"),
-            total=currency.format(sum(moves.mapped("amount_residual_signed"))),
-        )
-        note = (stage.call_script or Markup("")) + lines + Markup("<ul>%s</ul>") % items
-        return partner.activity_schedule(
-            "mail.mail_activity_data_call",
-            date_deadline=today + timedelta(days=stage.activity_deadline_days),
-            summary=self.env._("Call: %(stage)s", stage=stage.name),
-            note=note,
-            user_id=user.id,
-        )
-
-    def _collection_invoice_attachments(self, moves):
-        Attachment = self.env["ir.attachment"]
-        attachments = Attachment
-        for move in moves:
-            if move.invoice_pdf_report_id:
-                attachments |= move.invoice_pdf_report_id
-                continue
-            content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
-            attachments |= Attachment.create(
-                {
-                    "name": f"{(move.name or 'invoice').replace('/', '_')}.pdf",
-                    "datas": base64.b64encode(content),
-                    "res_model": "res.partner",
-                    "res_id": move.commercial_partner_id.id,
-                    "mimetype": "application/pdf",
-                }
-            )
-        return attachments
-
-    def _collection_activity_user(self, partner, stage):
-        if stage.activity_user_type == "collector":
-            user = partner.credit_collector_id
-        elif stage.activity_user_type == "salesperson":
-            user = partner.user_id
-        else:
-            user = stage.activity_user_id
-        return user or stage.activity_user_id or partner.credit_collector_id or partner.user_id
-
-    def _collection_schedule_activity(self, partner, stage, moves, today):
-        user = self._collection_activity_user(partner, stage)
-        if not user:
-            return self.env["mail.activity"]
-        items = Markup("").join(
-            Markup("<li>%s: %s, due %s</li>")
-            % (
-                move.name,
-                move.company_id.currency_id.format(move.amount_residual_signed),
-                format_date(self.env, move.invoice_date_due),
-            )
-            for move in moves
-        )
-        note = (stage.activity_note or Markup("")) + Markup("<ul>%s</ul>") % items
-        return partner.activity_schedule(
-            activity_type_id=stage.activity_type_id.id,
-            date_deadline=today + timedelta(days=stage.activity_deadline_days),
-            summary=stage.activity_summary or stage.name,
-            note=note,
-            user_id=user.id,
-        )

@@ -221,16 +221,7 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _get_exposures(self, partners, company, exclude_orders=None, today=None):
-        # the statement reads these tables too: make pending ORM writes visible to it first
-        for model in (
-            "credit.grade",
-            "credit.guarantee",
-            "credit.guarantee.type",
-            "payment.transaction",
-            "account.payment",
-            "credit.limit.temporary",
-        ):
-            self.env[model].flush_model()
+        # the statement reads these tables too: the engine flushes every pending ORM write first
         result = super()._get_exposures(partners, company, exclude_orders=exclude_orders, today=today)
         prepay = company.credit_no_limit_policy == "prepay"
         for exp in result.values():

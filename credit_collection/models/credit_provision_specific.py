@@ -66,6 +66,7 @@ class CreditProvisionSpecific(models.Model):
         (a manual provision for that invoice) keeps its assessment."""
         specifics = self.sudo().with_context(active_test=False)
         existing = specifics.search([("move_id", "in", moves.ids)])
+        to_create = []
         for move in moves:
             own = existing.filtered(lambda s, move=move: s.move_id == move)
             legal = own.filtered(lambda s: s.origin == "legal")
@@ -83,7 +84,7 @@ class CreditProvisionSpecific(models.Model):
                 continue
             if own.filtered("active"):
                 continue
-            spec = specifics.create(
+            to_create.append(
                 {
                     "company_id": move.company_id.id,
                     "partner_id": move.commercial_partner_id.id,
@@ -98,6 +99,14 @@ class CreditProvisionSpecific(models.Model):
                     )[:250],
                 }
             )
-            move._message_log(
-                body=self.env._("Specific provision at %(rate)s %% created for the legal handover.", rate=spec.rate)
+        # in one create and one log for the many invoices a collection run hands over at once
+        created = specifics.create(to_create)
+        if created:
+            created.move_id._message_log_batch(
+                bodies={
+                    spec.move_id.id: self.env._(
+                        "Specific provision at %(rate)s %% created for the legal handover.", rate=spec.rate
+                    )
+                    for spec in created
+                }
             )

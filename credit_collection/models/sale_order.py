@@ -170,6 +170,8 @@ class SaleOrder(models.Model):
         """Return {order id: CreditVerdict}. Orders of one customer are taken in sequence, each
         seeing the ones before it as exposure, so a batch cannot slip past a limit together."""
         verdicts = {}
+        # once for every rule of every order (the quotation form recomputes it as lines are typed)
+        today = today or self.env["credit.exposure"]._today()
         groups = defaultdict(lambda: self.browse())
         for order in self:
             groups[order.company_id] |= order

@@ -33,8 +33,8 @@ class SaleOrder(models.Model):
         """Refuse the confirmation of orders that break a credit rule and hold no covering approval."""
         if not self:
             return
-        today = fields.Date.context_today(self)
         engine = self.env["credit.exposure"].sudo()
+        today = engine._today()
         for company in self.company_id:
             engine._lock_customers(self.filtered(lambda o, c=company: o.company_id == c).partner_invoice_id, company)
         verdicts = self._credit_evaluate(today=today)

@@ -87,3 +87,34 @@ class TestCollectionRun(CollectionCommon):
         self.assertEqual(failed.collection_stage_id, self.stages["Final notice"])
         self.assertFalse(failed.collection_error)
         self.assertEqual(self._effects(self.customer2), (1, 1, 1))
+
+    def test_batch_queries_do_not_grow_with_customers(self):
+        """Each stage is applied to the batch's customers at once (history rows, messages, emails
+        and their notifications in one create each): a customer more costs at most two queries (one
+        is Odoo's search of the thread's earlier messages for the email's References), where
+        posting one by one cost 18."""
+
+        def customers(tag, count):
+            partners = self.env["res.partner"].create(
+                [
+                    {"name": f"Batch {tag} {i}", "is_company": True, "email": f"ap{tag}{i}@batch.example"}
+                    for i in range(count)
+                ]
+            )
+            for partner in partners:
+                self._due_invoice(100.0, partner=partner)
+            return partners
+
+        def run_queries(partners):
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            self._run(day(16))
+            queries = self.env.cr.sql_log_count - before
+            for partner in partners:
+                self.assertEqual(len(self._mails(partner)), 1, f"{partner.name}: one email")
+            return queries
+
+        run_queries(customers("warm", 1))  # first use of the templates, views and caches
+        two = run_queries(customers("a", 2))
+        six = run_queries(customers("b", 6))
+        self.assertLessEqual(six - two, 4 * 2, f"2 customers: {two} queries, 6 customers: {six}")

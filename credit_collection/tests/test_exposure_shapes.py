@@ -1,4 +1,5 @@
 import contextlib
+from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
@@ -148,3 +149,67 @@ class TestExposureShapes(CreditPaymentCommon):
         self.assertEqual(self._figures(order)["grade"].name, "Watch", "grade read at once")
         self._pay_online(order, 110.0)
         self.assertEqual(self._figures(order)["prepaid"], {order.id: 110.0}, "online payment read at once")
+
+    def _items_figures(self, partner, today, late_before):
+        """The receivable figures from the journal items, through the ORM: no SQL of the engine."""
+        items = self.env["account.move.line"].search(
+            [
+                ("partner_id", "child_of", partner.id),
+                ("company_id", "=", self.company.id),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("amount_residual", "!=", 0),
+            ]
+        )
+        due = {item: item.date_maturity or item.date for item in items if item.amount_residual > 0}
+        overdue = [item for item, day in due.items() if day < today]
+        late = [item for item, day in due.items() if day < late_before]
+        return {
+            "receivable": self.currency.round(sum(items.mapped("amount_residual"))),
+            "overdue_amount": self.currency.round(sum(item.amount_residual for item in overdue)),
+            "oldest_due_date": min((due[item] for item in overdue), default=None),
+            "late_amount": self.currency.round(sum(item.amount_residual for item in late)),
+            "late_oldest_due_date": min((due[item] for item in late), default=None),
+        }
+
+    def test_receivable_figures_equal_the_journal_items(self):
+        """The statement's sums and oldest dates (written out per item, receivable accounts read once)
+        are the journal items' own, for two customers read at once, after postings, payments, refunds
+        and reversals, with a tolerance that makes some overdue items late and others not."""
+        self.company.credit_overdue_days = 10
+        today = fields.Date.context_today(self.env["credit.exposure"])
+        late_before = today - timedelta(days=10)
+        contact = self.env["res.partner"].create({"name": "Other's buyer", "parent_id": self.other.id})
+        first = self._invoice(1000.0, due_date=self.days_ago(30), invoice_date=self.days_ago(60))
+        self._invoice(500.0, due_date=self.days_ago(5), invoice_date=self.days_ago(35))
+        self._invoice(250.0, due_date=self.days_ago(-15))
+        other_old = self._invoice(700.0, partner=contact, due_date=self.days_ago(40), invoice_date=self.days_ago(70))
+        self._invoice(90.0, partner=self.other, due_date=self.days_ago(3), invoice_date=self.days_ago(33))
+        steps = [
+            ("posted", lambda: None),
+            ("partly paid", lambda: self._pay(first, 333.33)),
+            # an old credit note: a credit is never overdue, however old
+            (
+                "credit note",
+                lambda: self._invoice(
+                    120.0, move_type="out_refund", due_date=self.days_ago(45), invoice_date=self.days_ago(45)
+                ),
+            ),
+            ("unapplied payment", lambda: self._unapplied_payment(45.5, partner=self.other)),
+            ("reversal", lambda: other_old._reverse_moves(cancel=True)),
+            ("paid in full", lambda: self._pay(first, 666.67)),
+        ]
+        engine = self.env["credit.exposure"]
+        for step, action in steps:
+            action()
+            exposures = engine._get_exposures(self.customer | contact, self.company, today=today)
+            for partner in (self.customer, self.other):
+                exp = exposures[partner.id]
+                expected = self._items_figures(partner, today, late_before)
+                self.assertEqual({name: getattr(exp, name) for name in expected}, expected, f"{partner.name}, {step}")
+        # the figures the steps leave, by hand: 500 overdue within the tolerance, 250 not due, -120 credit
+        exp = exposures[self.customer.id]
+        self.assertEqual((exp.receivable, exp.overdue_amount, exp.late_amount), (630.0, 500.0, 0.0))
+        exp = exposures[self.other.id]
+        self.assertEqual((exp.receivable, exp.overdue_amount, exp.late_amount), (44.5, 90.0, 0.0))
