@@ -437,6 +437,10 @@ def clone_all(env, proto_partner, protos, groups, log):
     cr.execute("CREATE UNIQUE INDEX ON gen_name (grp); ANALYZE gen_name")
     cr.execute("SELECT name FROM res_partner WHERE id = %s", [proto_partner])
     proto_name = cr.fetchone()[0]
+    # Bulk inserts and the deferred updates run several times faster without the secondary indexes
+    # (each row would otherwise update a dozen b-trees): dropped here, rebuilt once at the end.
+    indexes = drop_secondary_indexes(cr, CLONED + list(link_tables(cr)))
+    log(f"  dropped {len(indexes)} secondary indexes for the bulk load")
     deferred = []
     for i, table in enumerate(CLONED):
         t0 = time.time()
@@ -482,6 +486,29 @@ def clone_all(env, proto_partner, protos, groups, log):
             WHERE i.tbl = 'account_partial_reconcile' AND p.id = i.new
               AND d.id = p.debit_move_id AND c.id = p.credit_move_id"""
     )
+    t0 = time.time()
+    cr.execute("SET maintenance_work_mem = '1GB'")
+    for definition in indexes:
+        cr.execute(definition)
+    log(f"  rebuilt {len(indexes)} secondary indexes in {time.time() - t0:.1f}s")
+
+
+def drop_secondary_indexes(cr, tables):
+    """Drop the indexes of `tables` that enforce nothing (not primary, not unique, not behind a
+    constraint); returns their definitions, to be executed again once the rows are in."""
+    cr.execute(
+        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+            WHERE t.relname = ANY(%s) AND t.relnamespace = 'public'::regnamespace
+              AND NOT i.indisunique AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1""",
+        [list(tables)],
+    )
+    indexes = cr.fetchall()
+    for name, _definition in indexes:
+        cr.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in indexes]
 
 
 def _clone_sql(cr, table, proto_partner, proto_name, max_moves, later_tables):
