@@ -61,3 +61,5 @@ from . import credit_primary_reads
 from . import credit_collection_run_stage
 from . import credit_collection_run_channels
 from . import credit_collection_run_mail
+from . import ir_qweb
+from . import mail_template

@@ -8,6 +8,8 @@ from datetime import timedelta
 from odoo import api, fields, models, modules
 from odoo.tools import SQL
 
+from ..render_cache import render_cache
+
 _logger = logging.getLogger(__name__)
 
 
@@ -249,10 +251,12 @@ class CreditCollectionRun(models.AbstractModel):
                     review.append((stage, partner, stage_steps))
                 else:
                     by_stage[stage].append((partner, stage_steps, None))
-        for stage, partner, stage_steps in sorted(review, key=lambda item: item[0].offset_days):
-            self._collection_prepare_review(partner, stage, stage_steps, today)
-        for stage in sorted(by_stage, key=lambda stage: (stage.offset_days, stage.id)):
-            self._collection_apply_stage_batch(stage, by_stage[stage], today)
+        # each stage's templates compiled once for the batch, not once per customer
+        with render_cache():
+            for stage, partner, stage_steps in sorted(review, key=lambda item: item[0].offset_days):
+                self._collection_prepare_review(partner, stage, stage_steps, today)
+            for stage in sorted(by_stage, key=lambda stage: (stage.offset_days, stage.id)):
+                self._collection_apply_stage_batch(stage, by_stage[stage], today)
         self._collection_write_steps([step for steps in plan.values() for step in steps], today)
 
     def _collection_process_partner(self, partner_id, steps, today):

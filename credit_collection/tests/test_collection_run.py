@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -87,6 +89,40 @@ class TestCollectionRun(CollectionCommon):
         self.assertEqual(failed.collection_stage_id, self.stages["Final notice"])
         self.assertFalse(failed.collection_error)
         self.assertEqual(self._effects(self.customer2), (1, 1, 1))
+
+    def test_batch_compiles_each_template_once(self):
+        """The stage's email body is compiled once for the batch (and its expressions checked once),
+        not once per customer: the number of QWeb compilations does not grow with the customers,
+        and each customer still gets its own invoices in its own email."""
+        from odoo.addons.base.models.ir_qweb import IrQWeb
+
+        def customers(tag, count):
+            partners = self.env["res.partner"].create(
+                [
+                    {"name": f"Compile {tag} {i}", "is_company": True, "email": f"ap{tag}{i}@compile.example"}
+                    for i in range(count)
+                ]
+            )
+            return {partner: self._due_invoice(100.0 + i, partner=partner) for i, partner in enumerate(partners)}
+
+        def compilations(invoices):
+            calls = []
+            generate = IrQWeb._generate_code
+
+            def counting(qweb, template):
+                calls.append(template)
+                return generate(qweb, template)
+
+            with patch.object(IrQWeb, "_generate_code", counting):
+                self._run(day(16))
+            for partner, invoice in invoices.items():
+                mails = self._mails(partner)
+                self.assertEqual(len(mails), 1, f"{partner.name}: one email")
+                self.assertIn(invoice.name, mails.body_html, "its own invoice in its own email")
+            return len(calls)
+
+        compilations(customers("warm", 1))  # first use of the layouts and views
+        self.assertEqual(compilations(customers("a", 2)), compilations(customers("b", 5)))
 
     def test_batch_queries_do_not_grow_with_customers(self):
         """Each stage is applied to the batch's customers at once (history rows, messages, emails
