@@ -24,6 +24,11 @@ def render_cache():
         _CACHE.reset(token)
 
 
+def active():
+    """Whether a batch's cache is in place (outside the run: no, and nothing is cached)."""
+    return _CACHE.get() is not None
+
+
 def cached(key, compute):
     """compute() once per `key` inside `render_cache()`; every time outside it."""
     cache = _CACHE.get()

@@ -2,7 +2,7 @@ from lxml import etree
 
 from odoo import models
 
-from ..render_cache import cached
+from ..render_cache import active, cached
 
 
 class IrQweb(models.AbstractModel):
@@ -11,7 +11,7 @@ class IrQweb(models.AbstractModel):
     def _compile(self, template):
         # a template given as an element tree (a mail template's body) is compiled once per batch of
         # the collection run, per language and rendering options (see render_cache.py)
-        if not isinstance(template, etree._Element):
+        if not isinstance(template, etree._Element) or not active():
             return super()._compile(template)
         context = self.env.context
         key = (

@@ -151,15 +151,21 @@ class CreditAgingXlsx(models.AbstractModel):
         query = report._search(wizard._report_domain(), order="partner_id, age desc, id")
         sql = query.select(*(SQL.identifier(report._table, c) for c in columns))
         self.env.flush_query(sql)
-        names = {"res.partner": {}, "credit.aging.bucket": {}, "res.users": {}, "res.currency": {}}
-        fields_of = {"res.partner": "display_name", "credit.aging.bucket": "name", "res.users": "name"}
+        # (column, model, field to print): each record's name read once, with the others of its batch
+        named = [
+            ("partner_id", "res.partner", "display_name"),
+            ("bucket_id", "credit.aging.bucket", "name"),
+            ("user_id", "res.users", "name"),
+            ("currency_id", "res.currency", "name"),
+        ]
+        names = {model: {} for _column, model, _field in named}
 
-        def name_of(model, record_id):
-            known = names[model]
-            if record_id and record_id not in known:
-                record = self.env[model].browse(record_id)
-                known[record_id] = record[fields_of.get(model, "name")] or ""
-            return known.get(record_id, "") if record_id else ""
+        def learn_names(rows):
+            for column, model, field in named:
+                known = names[model]
+                new_ids = {r[column] for r in rows if r[column] and r[column] not in known}
+                for record in self.env[model].browse(new_ids):
+                    known[record.id] = record[field] or ""
 
         # a named cursor on the request's own connection: same transaction and snapshot
         cursor = self.env.cr._cnx.cursor(f"credit_aging_xlsx_{uuid.uuid4().hex}")
@@ -172,12 +178,13 @@ class CreditAgingXlsx(models.AbstractModel):
                         SQL("SELECT id, name FROM account_move WHERE id = ANY(%s)", [r["move_id"] for r in rows])
                     )
                 )
+                learn_names(rows)
                 for r in rows:
-                    r["partner"] = name_of("res.partner", r["partner_id"])
+                    r["partner"] = names["res.partner"].get(r["partner_id"], "")
                     r["move"] = moves.get(r["move_id"]) or ""
-                    r["bucket"] = name_of("credit.aging.bucket", r["bucket_id"])
-                    r["user"] = name_of("res.users", r["user_id"])
-                    r["currency"] = name_of("res.currency", r["currency_id"])
+                    r["bucket"] = names["credit.aging.bucket"].get(r["bucket_id"], "")
+                    r["user"] = names["res.users"].get(r["user_id"], "")
+                    r["currency"] = names["res.currency"].get(r["currency_id"], "")
                     for key in ("amount_currency", "residual_currency", "amount", "residual"):
                         r[key] = r[key] or 0.0
                 yield from rows
