@@ -140,10 +140,9 @@ class CreditProvisionRun(models.Model):
             top=len(bounded),
             ranks=SQL(", ").join(SQL("(%s, %s)", bucket_id, k) for bucket_id, k in ranks),
         )
-        # PostgreSQL's JIT would compile this statement for longer than it runs (its cost estimate
-        # grows with what it cannot estimate: 2 s of compiling for 2 s of work at a million
-        # invoices): off for this transaction, which computes the run
-        self.env.cr.execute("SET LOCAL jit = off")
+        # JIT off: it would compile this statement for as long as it runs (its cost estimate grows
+        # with the cohort it cannot estimate: 2 s of compiling for 2 s of work at a million invoices)
+        self.env["credit.aging.engine"]._without_jit()
         self.env.cr.execute(query)
         cur = self.currency_id
         return {
