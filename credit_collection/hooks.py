@@ -16,6 +16,7 @@ CORE_TABLE_INDEXES = {
     "account_move_collection_disputed_idx": "account_move",
     "account_move_line_credit_open_idx": "account_move_line",
     "credit_collection_partial_reconcile_max_date_idx": "account_partial_reconcile",
+    "account_move_collection_run_idx": "account_move",
 }
 
 

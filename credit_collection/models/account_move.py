@@ -62,6 +62,20 @@ class AccountMove(models.Model):
             expressions=["id"],
             where="collection_dispute",
         )
+        # The collection run plans from every open customer invoice (credit.collection.run's
+        # _collection_candidates_query): this index holds each column it reads, in its order, so a
+        # run with nothing to do reads the index alone, without the invoices' rows nor a sort
+        # (0.9 s -> 0.2 s at a million invoices). Keep it in step with that statement.
+        self.env.cr.execute(
+            SQL(
+                """CREATE INDEX IF NOT EXISTS account_move_collection_run_idx
+                       ON account_move (company_id, commercial_partner_id, invoice_date_due, id)
+                          INCLUDE (amount_residual_signed, collection_stage_id, collection_next_stage_id,
+                                   collection_next_date, collection_error_date, collection_dispute,
+                                   collection_legal, collection_is_fee)
+                    WHERE move_type = 'out_invoice' AND state = 'posted' AND amount_residual_signed > 0"""
+            )
+        )
         return res
 
     # ------------------------------------------------------------------

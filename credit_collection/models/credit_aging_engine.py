@@ -91,6 +91,14 @@ class CreditAgingEngine(models.AbstractModel):
             )
         return companies
 
+    @api.model
+    def _without_jit(self):
+        """PostgreSQL's JIT off for the rest of this transaction, before a statement over every open
+        item of a company: it compiles the statement's expressions for longer than they take to run
+        (at a million invoices 0.2-0.4 s of compiling a day's aging, up to 2 s for the year back's
+        plan), and changes no result. The transaction only reads, or computes a report."""
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+
     # ------------------------------------------------------------------ parameters
     @api.model
     def _default_bucket_set(self):
@@ -267,6 +275,7 @@ class CreditAgingEngine(models.AbstractModel):
         """The open items at `as_of` as a list of dicts (see `_items_query` for the keys)."""
         self._check_reader()
         self.env.flush_all()
+        self._without_jit()
         self.env.cr.execute(
             SQL("%s ORDER BY partner_id, age DESC, id", self._items_query(as_of, basis, bucket_set, companies, where))
         )
@@ -288,6 +297,7 @@ class CreditAgingEngine(models.AbstractModel):
         self.env.flush_all()
         as_of, basis, bucket_set, companies = self._params(as_of, basis, bucket_set, companies)
         query = self._items_query(as_of, basis, bucket_set, companies, where)
+        self._without_jit()
         self.env.cr.execute(
             SQL(
                 """
@@ -326,6 +336,7 @@ class CreditAgingEngine(models.AbstractModel):
         self.env.flush_all()
         as_of, basis, bucket_set, companies = self._params(as_of, companies=companies)
         late = SQL("(%s::date - COALESCE(i.date_maturity, i.date))", as_of)
+        self._without_jit()
         self.env.cr.execute(
             SQL(
                 """

@@ -241,6 +241,7 @@ class CreditProvisionRun(models.Model):
         engine._check_reader()
         self.env.flush_all()
         items = engine._items_query(as_of=self.date, bucket_set=self.bucket_set_id, companies=self.company_id)
+        engine._without_jit()
         self.env.cr.execute(
             SQL(
                 """

@@ -68,6 +68,7 @@ class CreditAgingReport(models.Model):
 
     @property
     def _table_query(self):
+        self.env["credit.aging.engine"]._without_jit()
         return SQL(
             """
             SELECT i.id, i.id AS move_line_id, i.move_id, i.company_id, i.partner_id, i.user_id, i.team_id,

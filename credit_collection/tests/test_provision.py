@@ -491,3 +491,93 @@ class TestProvisionXlsxDownload(ProvisionCommon, HttpCase):
         self.assertEqual(response.status_code, 200, "an accountant reads the run, so may export it")
         self.assertEqual(response.content[:2], b"PK")
         self.assertEqual(self.url_open("/credit_collection/provision/0/xlsx").status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestProvisionCohortBoundaries(ProvisionCommon):
+    """The cohort's rates on the days on which a bucket is entered, at the cohort's edges, with
+    partial payments over the turn of the year, two payments on one day and a write-off; figures
+    worked out by hand (the statement reads the payments in one pass and sums them per rank of
+    their day: an off-by-one day or a write-off counted as paid changes them)."""
+
+    def _write_off(self, invoice, amount, day):
+        receivable = self.company_data["default_account_receivable"]
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": day,
+                "journal_id": self.journal.id,
+                "line_ids": [
+                    Command.create({"account_id": self.allowance.id, "debit": amount}),
+                    Command.create(
+                        {"account_id": receivable.id, "partner_id": invoice.partner_id.id, "credit": amount}
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        (entry.line_ids | invoice.line_ids).filtered(lambda line: line.account_id == receivable).reconcile()
+
+    def _evidence(self, run):
+        return {
+            line.bucket_id.name: (line.cohort_count, line.cohort_amount, line.suggested_rate)
+            for line in run.line_ids.filtered("bucket_id")
+        }
+
+    def test_days_cohort_to_the_cent(self):
+        # run of 30 June 2024: the cohort is due from 1 April 2023 to 31 March 2024 (entered > 90 by
+        # the run's date); buckets entered 1, 31, 61 and 91 days after the due date
+        i1 = self._inv(1_000.0, date(2023, 11, 15), date(2023, 12, 15))
+        self._pay(i1, 400.0, date(2023, 12, 15))  # on the due date: before 1-30
+        self._pay(i1, 250.0, date(2024, 1, 14))  # day 30: before 31-60
+        self._pay(i1, 350.0, date(2024, 1, 15))  # day 31: paid off on entering 31-60
+        i2 = self._inv(2_000.0, date(2024, 3, 1), date(2024, 3, 31))  # last day of the cohort
+        self._pay(i2, 500.0, date(2024, 4, 30))
+        self._pay(i2, 500.0, date(2024, 4, 30))  # two payments on day 30
+        self._pay(i2, 1_000.0, date(2024, 7, 5))  # after the run's date: 1 000 lost at the date
+        i3 = self._inv(3_000.0, date(2023, 3, 2), date(2023, 4, 1))  # first day of the cohort
+        self._pay(i3, 1_500.0, date(2023, 7, 1))
+        self._pay(i3, 1_500.0, date(2023, 7, 1))  # paid off on day 91, entering > 90
+        self._inv(4_000.0, date(2023, 3, 1), date(2023, 3, 31))  # a day too old: not in the cohort
+        self._inv(5_000.0, date(2024, 3, 2), date(2024, 4, 1))  # a day too young: not in the cohort
+        i6 = self._inv(600.0, date(2023, 9, 1), date(2023, 10, 1))
+        self._pay(i6, 100.0, date(2023, 9, 20))  # before the due date
+        self._write_off(i6, 500.0, date(2024, 2, 1))  # a loss, not a payment
+        i8 = self._inv(800.0, date(2024, 1, 1), date(2024, 1, 31), partner=self.beta)
+        self._pay(i8, 800.0, date(2024, 1, 31))  # paid on the due date: never entered 1-30
+        run = self._run(D)
+        run.action_compute()
+        # cohort 7 400; paid 5 900 (1 000 + 1 000 + 3 000 + 100 + 800); lost 1 500 (1 000 open, 500 written off)
+        self.assertEqual(
+            self._evidence(run),
+            {
+                "Current": (5, 7_400.0, 20.27),  # everything: 1 500 / 7 400
+                "1-30": (4, 6_100.0, 24.59),  # - 400 - 100 - 800 paid by day 0; i8 paid off
+                "31-60": (4, 4_850.0, 30.93),  # - 250 - 1 000 paid by day 30; i1 paid off on day 31 counts
+                "61-90": (3, 4_500.0, 33.33),  # - 350; i1 no longer counts
+                "> 90": (3, 4_500.0, 33.33),  # i3 paid off on day 91 still counts, its payments do not
+            },
+        )
+
+    def test_years_cohort_to_the_cent(self):
+        # years since the invoice date; the last bucket (> 5 years) is entered on the day after the
+        # fifth anniversary: the cohort is invoiced from 30 June 2018 to 29 June 2019
+        y1 = self._inv(1_000.0, date(2018, 12, 1))
+        self._pay(y1, 300.0, date(2019, 12, 1))  # the first anniversary: before 1-2 years
+        self._pay(y1, 200.0, date(2019, 12, 2))  # entering 1-2 years; 500 never paid
+        y2 = self._inv(400.0, date(2019, 6, 29))  # last day of the cohort
+        self._pay(y2, 400.0, date(2021, 6, 29))  # second anniversary: before 2-3 years
+        self._inv(700.0, date(2018, 6, 29))  # a day too old: not in the cohort
+        run = self._run(D, bucket_set_id=self.years_set.id)
+        run.action_compute()
+        self.assertEqual(
+            self._evidence(run),
+            {
+                "≤ 1 year": (2, 1_400.0, 35.71),  # lost 500 / 1 400
+                "1-2 years": (2, 1_100.0, 45.45),
+                "2-3 years": (1, 500.0, 100.0),
+                "3-4 years": (1, 500.0, 100.0),
+                "4-5 years": (1, 500.0, 100.0),
+                "> 5 years": (1, 500.0, 100.0),
+            },
+        )
