@@ -200,10 +200,13 @@ class CreditExposure(models.AbstractModel):
             self.env.cr.postcommit.add(self.env.registry.clear_cache)
 
     @api.model
-    def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before, declared=None, pool=None):
+    def _exposure_query(
+        self, partner_ids, company, exclude_order_ids, today, late_before, declared=None, pool=None, lock=False
+    ):
         """One statement for every component; grouped by commercial partner. `declared`: the
         result of ``_exposure_fields`` for the same arguments, `pool`: ``_exposure_pool(company.id)``,
-        when the caller has them already."""
+        when the caller has them already. `lock`: the statement also takes the credit decision's
+        lock on the customers (``_lock_sql``), so that a confirmation costs one query."""
         if declared is None:
             declared = self._exposure_fields(company, exclude_order_ids or [], today)
         read = [f for f in declared if f.sql]
@@ -236,7 +239,7 @@ class CreditExposure(models.AbstractModel):
             )
         return SQL(
             """
-            WITH family AS (
+            WITH %(lock)s family AS (
                 -- the pool: the root and all its branches (core's credit: company_id child_of root_id)
                 SELECT f.id, f.name, f.parent_path
                   FROM res_company f
@@ -347,12 +350,16 @@ class CreditExposure(models.AbstractModel):
             pool=list(pool),
             root_key=str(pool[0]),
             hold=hold,
+            lock=SQL("lock AS (%s),", self._lock_sql(partner_ids, pool[0])) if lock else SQL(""),
         )
 
     @api.model
-    def _get_exposures(self, partners, company, exclude_orders=None, today=None):
+    def _get_exposures(self, partners, company, exclude_orders=None, today=None, lock=False):
         """Return {commercial partner id: Exposure} for the customers of `partners` in `company`,
         pooled over the company's root and its branches (see the module docstring).
+
+        `lock`: take the credit decision's lock on these customers in the same statement (see
+        ``_lock_customers``): what a confirmation does before deciding.
 
         `partners` may be contacts or addresses: the statement itself rolls them up to their
         commercial partner (each Exposure lists them in `input_partner_ids`), so no partner needs
@@ -376,7 +383,7 @@ class CreditExposure(models.AbstractModel):
         read = [f for f in declared if f.sql]
         pool = self._exposure_pool(company.id)
         self.env.cr.execute(
-            self._exposure_query(partners.ids, company, exclude_ids, today, late_before, declared, pool=pool)
+            self._exposure_query(partners.ids, company, exclude_ids, today, late_before, declared, pool=pool, lock=lock)
         )
         rows = self.env.cr.fetchall()
         # The pool's limit is the root's: its default too, read only for a customer without a limit
@@ -481,19 +488,26 @@ class CreditExposure(models.AbstractModel):
         if not ids:
             return
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        # The commercial partner is looked up here rather than read first: one statement. The root
-        # comes from the cached pool (root first): no company row to plan or read.
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
-                SELECT DISTINCT p.commercial_partner_id, %(root_id)s, NOW() AT TIME ZONE 'UTC'
-                  FROM res_partner p
-                 WHERE p.id = ANY(%(ids)s)
-                 ORDER BY 1
-                ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
-                """,
-                root_id=self._exposure_pool(company.id)[0],
-                ids=ids,
-            )
+        # The root comes from the cached pool (root first): no company row to plan or read.
+        self.env.cr.execute(self._lock_sql(ids, self._exposure_pool(company.id)[0]))
+
+    @api.model
+    def _lock_sql(self, partner_ids, root_id):
+        """The lock of ``_lock_customers`` as one statement. ``_get_exposures(lock=True)`` runs it as
+        a data-modifying CTE of the exposure statement: PostgreSQL runs such a CTE to completion
+        whether or not the query reads it, with the same snapshot, so the second of two concurrent
+        writers of a row still gets the serialization failure, now from the one statement that also
+        reads the exposure. The commercial partner is looked up here rather than read first."""
+        return SQL(
+            """
+            INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
+            SELECT DISTINCT p.commercial_partner_id, %(root_id)s, NOW() AT TIME ZONE 'UTC'
+              FROM res_partner p
+             WHERE p.id = ANY(%(ids)s)
+             ORDER BY 1
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
+            RETURNING partner_id
+            """,
+            root_id=root_id,
+            ids=list(partner_ids),
         )
