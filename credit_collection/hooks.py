@@ -28,3 +28,9 @@ def post_init_hook(env):
 def uninstall_hook(env):
     for name in CORE_TABLE_INDEXES:
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
+    # the summary of open items (credit_exposure_summary.py): its triggers on account_move_line
+    # first, or every journal item written after the uninstall would call a function that is gone
+    for name in ("credit_open_item_sum_ins", "credit_open_item_sum_upd", "credit_open_item_sum_del"):
+        env.cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON account_move_line", SQL.identifier(name)))
+    env.cr.execute("DROP FUNCTION IF EXISTS credit_open_item_sum_track()")
+    env.cr.execute("DROP TABLE IF EXISTS credit_open_item_sum")

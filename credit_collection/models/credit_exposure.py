@@ -201,12 +201,22 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _exposure_query(
-        self, partner_ids, company, exclude_order_ids, today, late_before, declared=None, pool=None, lock=False
+        self,
+        partner_ids,
+        company,
+        exclude_order_ids,
+        today,
+        late_before,
+        declared=None,
+        pool=None,
+        lock=False,
+        receivable_from="summary",
     ):
         """One statement for every component; grouped by commercial partner. `declared`: the
         result of ``_exposure_fields`` for the same arguments, `pool`: ``_exposure_pool(company.id)``,
         when the caller has them already. `lock`: the statement also takes the credit decision's
-        lock on the customers (``_lock_sql``), so that a confirmation costs one query."""
+        lock on the customers (``_lock_sql``), so that a confirmation costs one query.
+        `receivable_from`: see ``_receivable_sql``."""
         if declared is None:
             declared = self._exposure_fields(company, exclude_order_ids or [], today)
         read = [f for f in declared if f.sql]
@@ -256,42 +266,7 @@ class CreditExposure(models.AbstractModel):
                   FROM res_partner p
                  WHERE p.commercial_partner_id IN (SELECT cid FROM input)
             ),
-            receivable AS (
-                -- One plain aggregate per journal-item partner (no GROUP BY inside, so no sort of the
-                -- open items): the open-items index alone answers it. Sums and dates only: the oldest
-                -- item's name is looked up when a message or a form shows it.
-                SELECT c.cid AS partner_id,
-                       SUM(receivable_by_partner.amount) AS amount,
-                       SUM(receivable_by_partner.overdue) AS overdue,
-                       MIN(receivable_by_partner.oldest_due) AS oldest_due,
-                       SUM(receivable_by_partner.late) AS late,
-                       MIN(receivable_by_partner.late_due) AS late_due
-                  FROM customer c
-                 CROSS JOIN LATERAL (
-                       -- Only debit residuals are "due"; credits (refunds, payments) never are. The
-                       -- due date is written out in each aggregate, not computed by a lateral
-                       -- sub-select, and the receivable accounts are an array read once, not a join:
-                       -- both are per-item work, a third of the time at 10 000 open items.
-                       SELECT SUM(aml.amount_residual) AS amount,
-                              SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual > 0
-                                  AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS overdue,
-                              MIN(COALESCE(aml.date_maturity, aml.date)) FILTER (WHERE aml.amount_residual > 0
-                                  AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS oldest_due,
-                              SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual > 0
-                                  AND COALESCE(aml.date_maturity, aml.date) < %(late_before)s) AS late,
-                              MIN(COALESCE(aml.date_maturity, aml.date)) FILTER (WHERE aml.amount_residual > 0
-                                  AND COALESCE(aml.date_maturity, aml.date) < %(late_before)s) AS late_due
-                         FROM account_move_line aml
-                        WHERE aml.partner_id = c.partner_id
-                          AND aml.company_id = ANY(%(pool)s)
-                          AND aml.parent_state = 'posted'
-                          AND aml.reconciled IS NOT TRUE
-                          AND aml.amount_residual != 0  -- the partial index account_move_line_credit_open_idx
-                          AND aml.account_id = ANY(ARRAY(
-                              SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
-                 ) AS receivable_by_partner (amount, overdue, oldest_due, late, late_due)
-                 GROUP BY c.cid
-            ),
+            receivable AS (%(receivable)s),
             draft AS (
                 SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
                   FROM account_move m
@@ -350,7 +325,92 @@ class CreditExposure(models.AbstractModel):
             pool=list(pool),
             root_key=str(pool[0]),
             hold=hold,
+            receivable=self._receivable_sql(pool, today, late_before, receivable_from),
             lock=SQL("lock AS (%s),", self._lock_sql(partner_ids, pool[0])) if lock else SQL(""),
+        )
+
+    @api.model
+    def _receivable_sql(self, pool, today, late_before, receivable_from="summary"):
+        """The ``receivable`` part of the exposure statement: per commercial partner (``customer``
+        CTE: partner_id, cid) the open receivables, overdue and late sums and oldest due dates.
+
+        From the per-due-date summary of open items (``credit_open_item_sum``, see
+        credit_exposure_summary.py): a customer with 10 000 open invoices is a few hundred rows
+        there. Its rows are summed per due date first (the log holds several rows per date until a
+        compaction): a date has an open debit when its count of positive residuals is above zero.
+        ``receivable_from="items"`` reads the journal items themselves (the same figures: what the
+        summary is checked against, and the bench's comparison)."""
+        if receivable_from == "items":
+            return SQL(
+                """
+                -- One plain aggregate per journal-item partner (no GROUP BY inside, so no sort of the
+                -- open items): the open-items index alone answers it. Sums and dates only: the oldest
+                -- item's name is looked up when a message or a form shows it.
+                SELECT c.cid AS partner_id,
+                       SUM(receivable_by_partner.amount) AS amount,
+                       SUM(receivable_by_partner.overdue) AS overdue,
+                       MIN(receivable_by_partner.oldest_due) AS oldest_due,
+                       SUM(receivable_by_partner.late) AS late,
+                       MIN(receivable_by_partner.late_due) AS late_due
+                  FROM customer c
+                 CROSS JOIN LATERAL (
+                       -- Only debit residuals are "due"; credits (refunds, payments) never are. The
+                       -- due date is written out in each aggregate, not computed by a lateral
+                       -- sub-select, and the receivable accounts are an array read once, not a join:
+                       -- both are per-item work, a third of the time at 10 000 open items.
+                       SELECT SUM(aml.amount_residual) AS amount,
+                              SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual > 0
+                                  AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS overdue,
+                              MIN(COALESCE(aml.date_maturity, aml.date)) FILTER (WHERE aml.amount_residual > 0
+                                  AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS oldest_due,
+                              SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual > 0
+                                  AND COALESCE(aml.date_maturity, aml.date) < %(late_before)s) AS late,
+                              MIN(COALESCE(aml.date_maturity, aml.date)) FILTER (WHERE aml.amount_residual > 0
+                                  AND COALESCE(aml.date_maturity, aml.date) < %(late_before)s) AS late_due
+                         FROM account_move_line aml
+                        WHERE aml.partner_id = c.partner_id
+                          AND aml.company_id = ANY(%(pool)s)
+                          AND aml.parent_state = 'posted'
+                          AND aml.reconciled IS NOT TRUE
+                          AND aml.amount_residual != 0  -- the partial index account_move_line_credit_open_idx
+                          AND aml.account_id = ANY(ARRAY(
+                              SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
+                 ) AS receivable_by_partner (amount, overdue, oldest_due, late, late_due)
+                 GROUP BY c.cid
+                """,
+                pool=list(pool),
+                today=today,
+                late_before=late_before,
+            )
+        return SQL(
+            """
+                SELECT c.cid AS partner_id,
+                       SUM(by_partner.amount) AS amount,
+                       SUM(by_partner.overdue) AS overdue,
+                       MIN(by_partner.oldest_due) AS oldest_due,
+                       SUM(by_partner.late) AS late,
+                       MIN(by_partner.late_due) AS late_due
+                  FROM customer c
+                 CROSS JOIN LATERAL (
+                       SELECT SUM(d.amount) AS amount,
+                              SUM(d.debit) FILTER (WHERE d.due < %(today)s) AS overdue,
+                              MIN(d.due) FILTER (WHERE d.debits > 0 AND d.due < %(today)s) AS oldest_due,
+                              SUM(d.debit) FILTER (WHERE d.due < %(late_before)s) AS late,
+                              MIN(d.due) FILTER (WHERE d.debits > 0 AND d.due < %(late_before)s) AS late_due
+                         FROM (SELECT s.due, SUM(s.amount) AS amount, SUM(s.debit_amount) AS debit,
+                                      SUM(s.debit_count) AS debits
+                                 FROM credit_open_item_sum s
+                                WHERE s.partner_id = c.partner_id
+                                  AND s.company_id = ANY(%(pool)s)
+                                  AND s.account_id = ANY(ARRAY(
+                                      SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
+                                GROUP BY s.due) d
+                 ) AS by_partner
+                 GROUP BY c.cid
+            """,
+            pool=list(pool),
+            today=today,
+            late_before=late_before,
         )
 
     @api.model
