@@ -29,7 +29,16 @@ from odoo.tools import SQL
 SUM_TABLE = "credit_open_item_sum"
 # the open-item condition on a row variable of account_move_line (OLD or NEW)
 _OPEN = "{r}.parent_state = 'posted' AND {r}.reconciled IS NOT TRUE AND {r}.amount_residual <> 0 AND {r}.partner_id IS NOT NULL"
-_TRACKED = ("amount_residual", "parent_state", "reconciled", "partner_id", "company_id", "account_id", "date_maturity", "date")
+_TRACKED = (
+    "amount_residual",
+    "parent_state",
+    "reconciled",
+    "partner_id",
+    "company_id",
+    "account_id",
+    "date_maturity",
+    "date",
+)
 
 
 class CreditExposure(models.AbstractModel):
