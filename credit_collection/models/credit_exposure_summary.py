@@ -23,21 +23,33 @@ reads, and every later write goes through the trigger (CREATE TRIGGER waits for 
 progress). ``_open_item_sum_mismatches`` compares the table with the journal items.
 """
 
+import logging
+
 from odoo import api, models
 from odoo.tools import SQL
 
-SUM_TABLE = "credit_open_item_sum"
-# the open-item condition on a row variable of account_move_line (OLD or NEW)
-_OPEN = "{r}.parent_state = 'posted' AND {r}.reconciled IS NOT TRUE AND {r}.amount_residual <> 0 AND {r}.partner_id IS NOT NULL"
-_TRACKED = (
-    "amount_residual",
-    "parent_state",
-    "reconciled",
-    "partner_id",
-    "company_id",
-    "account_id",
-    "date_maturity",
-    "date",
+_logger = logging.getLogger(__name__)
+
+
+def _open(row):
+    """The open-item condition (the exposure statement's filter on journal items) on `row`: the
+    trigger's OLD or NEW, or a table alias."""
+    return SQL(
+        "%(r)s.parent_state = 'posted' AND %(r)s.reconciled IS NOT TRUE AND %(r)s.amount_residual <> 0"
+        " AND %(r)s.partner_id IS NOT NULL",
+        r=SQL(row),
+    )
+
+
+# the columns whose change can change an item's contribution
+_TRACKED = SQL("amount_residual, parent_state, reconciled, partner_id, company_id, account_id, date_maturity, date")
+_TRACKED_OLD = SQL(
+    "OLD.amount_residual, OLD.parent_state, OLD.reconciled, OLD.partner_id, OLD.company_id, OLD.account_id,"
+    " OLD.date_maturity, OLD.date"
+)
+_TRACKED_NEW = SQL(
+    "NEW.amount_residual, NEW.parent_state, NEW.reconciled, NEW.partner_id, NEW.company_id, NEW.account_id,"
+    " NEW.date_maturity, NEW.date"
 )
 
 
@@ -48,8 +60,9 @@ class CreditExposure(models.AbstractModel):
         res = super().init()
         cr = self.env.cr
         cr.execute(
-            f"""
-            CREATE TABLE IF NOT EXISTS {SUM_TABLE} (
+            SQL(
+                """
+            CREATE TABLE IF NOT EXISTS credit_open_item_sum (
                 partner_id integer NOT NULL,
                 company_id integer NOT NULL,
                 account_id integer NOT NULL,
@@ -59,27 +72,28 @@ class CreditExposure(models.AbstractModel):
                 debit_count integer NOT NULL,   -- how many residuals are positive
                 folded boolean NOT NULL DEFAULT FALSE
             );
-            CREATE INDEX IF NOT EXISTS {SUM_TABLE}_partner_idx ON {SUM_TABLE} (partner_id, company_id)
+            CREATE INDEX IF NOT EXISTS credit_open_item_sum_partner_idx ON credit_open_item_sum (partner_id, company_id)
                 INCLUDE (account_id, due, amount, debit_amount, debit_count);
-            CREATE INDEX IF NOT EXISTS {SUM_TABLE}_unfolded_idx ON {SUM_TABLE} (partner_id)
+            CREATE INDEX IF NOT EXISTS credit_open_item_sum_unfolded_idx ON credit_open_item_sum (partner_id)
                 WHERE NOT folded;
-            CREATE OR REPLACE FUNCTION {SUM_TABLE}_track() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION credit_open_item_sum_track() RETURNS trigger LANGUAGE plpgsql AS $$
             DECLARE
                 old_open boolean := FALSE;
                 new_open boolean := FALSE;
             BEGIN
                 IF TG_OP <> 'INSERT' THEN
-                    old_open := {_OPEN.format(r="OLD")};
+                    old_open := %(open_old)s;
                 END IF;
                 IF TG_OP <> 'DELETE' THEN
-                    new_open := {_OPEN.format(r="NEW")};
+                    new_open := %(open_new)s;
                 END IF;
                 IF old_open AND new_open
                    AND (OLD.partner_id, OLD.company_id, OLD.account_id, COALESCE(OLD.date_maturity, OLD.date))
                        = (NEW.partner_id, NEW.company_id, NEW.account_id, COALESCE(NEW.date_maturity, NEW.date)) THEN
                     -- the same key (a partial payment): one row with the difference
                     IF NEW.amount_residual <> OLD.amount_residual THEN
-                        INSERT INTO {SUM_TABLE} (partner_id, company_id, account_id, due, amount, debit_amount, debit_count)
+                        INSERT INTO credit_open_item_sum
+                        (partner_id, company_id, account_id, due, amount, debit_amount, debit_count)
                         VALUES (NEW.partner_id, NEW.company_id, NEW.account_id, COALESCE(NEW.date_maturity, NEW.date),
                                 NEW.amount_residual - OLD.amount_residual,
                                 GREATEST(NEW.amount_residual, 0) - GREATEST(OLD.amount_residual, 0),
@@ -88,39 +102,49 @@ class CreditExposure(models.AbstractModel):
                     RETURN NULL;
                 END IF;
                 IF old_open THEN
-                    INSERT INTO {SUM_TABLE} (partner_id, company_id, account_id, due, amount, debit_amount, debit_count)
+                    INSERT INTO credit_open_item_sum
+                        (partner_id, company_id, account_id, due, amount, debit_amount, debit_count)
                     VALUES (OLD.partner_id, OLD.company_id, OLD.account_id, COALESCE(OLD.date_maturity, OLD.date),
-                            -OLD.amount_residual, -GREATEST(OLD.amount_residual, 0), -(OLD.amount_residual > 0)::integer);
+                            -OLD.amount_residual, -GREATEST(OLD.amount_residual, 0),
+                            -(OLD.amount_residual > 0)::integer);
                 END IF;
                 IF new_open THEN
-                    INSERT INTO {SUM_TABLE} (partner_id, company_id, account_id, due, amount, debit_amount, debit_count)
+                    INSERT INTO credit_open_item_sum
+                        (partner_id, company_id, account_id, due, amount, debit_amount, debit_count)
                     VALUES (NEW.partner_id, NEW.company_id, NEW.account_id, COALESCE(NEW.date_maturity, NEW.date),
                             NEW.amount_residual, GREATEST(NEW.amount_residual, 0), (NEW.amount_residual > 0)::integer);
                 END IF;
                 RETURN NULL;
             END
             $$;
-            """
+            """,
+                open_old=_open("OLD"),
+                open_new=_open("NEW"),
+            )
         )
-        cr.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [f"{SUM_TABLE}_upd"])
+        cr.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", ["credit_open_item_sum_upd"])
         if cr.fetchone():
             return res
-        tracked = ", ".join(_TRACKED)
-        old_row = ", ".join(f"OLD.{c}" for c in _TRACKED)
-        new_row = ", ".join(f"NEW.{c}" for c in _TRACKED)
         # The WHEN clauses keep drafts and settled items out of the function call: posting a draft
         # line calls it once, writing a draft or a reconciled item not at all.
         cr.execute(
-            f"""
-            CREATE TRIGGER {SUM_TABLE}_ins AFTER INSERT ON account_move_line FOR EACH ROW
-                WHEN ({_OPEN.format(r="NEW")}) EXECUTE FUNCTION {SUM_TABLE}_track();
-            CREATE TRIGGER {SUM_TABLE}_del AFTER DELETE ON account_move_line FOR EACH ROW
-                WHEN ({_OPEN.format(r="OLD")}) EXECUTE FUNCTION {SUM_TABLE}_track();
-            CREATE TRIGGER {SUM_TABLE}_upd AFTER UPDATE OF {tracked} ON account_move_line FOR EACH ROW
-                WHEN (({_OPEN.format(r="OLD")} OR {_OPEN.format(r="NEW")})
-                      AND ({old_row}) IS DISTINCT FROM ({new_row}))
-                EXECUTE FUNCTION {SUM_TABLE}_track();
-            """
+            SQL(
+                """
+            CREATE TRIGGER credit_open_item_sum_ins AFTER INSERT ON account_move_line FOR EACH ROW
+                WHEN (%(open_new)s) EXECUTE FUNCTION credit_open_item_sum_track();
+            CREATE TRIGGER credit_open_item_sum_del AFTER DELETE ON account_move_line FOR EACH ROW
+                WHEN (%(open_old)s) EXECUTE FUNCTION credit_open_item_sum_track();
+            CREATE TRIGGER credit_open_item_sum_upd AFTER UPDATE OF %(tracked)s ON account_move_line FOR EACH ROW
+                WHEN ((%(open_old)s OR %(open_new)s)
+                      AND (%(old_row)s) IS DISTINCT FROM (%(new_row)s))
+                EXECUTE FUNCTION credit_open_item_sum_track();
+            """,
+                open_old=_open("OLD"),
+                open_new=_open("NEW"),
+                tracked=_TRACKED,
+                old_row=_TRACKED_OLD,
+                new_row=_TRACKED_NEW,
+            )
         )
         self._fill_open_item_sum(cr)
         registry = self.env.registry
@@ -138,34 +162,40 @@ class CreditExposure(models.AbstractModel):
         """Replace the table's visible rows by the journal items' open residuals, in `cr`'s snapshot:
         a write committed after that snapshot keeps the row its trigger appended."""
         cr.execute(
-            f"""
-            DELETE FROM {SUM_TABLE};
-            INSERT INTO {SUM_TABLE} (partner_id, company_id, account_id, due, amount, debit_amount, debit_count, folded)
+            SQL(
+                """
+            DELETE FROM credit_open_item_sum;
+            INSERT INTO credit_open_item_sum
+                   (partner_id, company_id, account_id, due, amount, debit_amount, debit_count, folded)
             SELECT aml.partner_id, aml.company_id, aml.account_id, COALESCE(aml.date_maturity, aml.date),
                    SUM(aml.amount_residual), SUM(GREATEST(aml.amount_residual, 0)),
                    COUNT(*) FILTER (WHERE aml.amount_residual > 0), TRUE
               FROM account_move_line aml
-             WHERE {_OPEN.format(r="aml")}
+             WHERE %(open_aml)s
              GROUP BY 1, 2, 3, 4
-            """
+            """,
+                open_aml=_open("aml"),
+            )
         )
+        _logger.info("credit_open_item_sum: %s rows filled from the journal items", cr.rowcount)
 
     @api.model
     def _cron_compact_open_item_sum(self):
         """Fold the rows of every key that received new rows into one (dropping keys that sum to
         nothing), in one statement: a reader sees all the old rows or the folded one."""
         self.env.cr.execute(
-            f"""
+            """
             WITH keys AS (
-                SELECT DISTINCT partner_id, company_id, account_id, due FROM {SUM_TABLE} WHERE NOT folded
+                SELECT DISTINCT partner_id, company_id, account_id, due FROM credit_open_item_sum WHERE NOT folded
             ), gone AS (
-                DELETE FROM {SUM_TABLE} s
+                DELETE FROM credit_open_item_sum s
                  USING keys k
                  WHERE (s.partner_id, s.company_id, s.account_id, s.due)
                      = (k.partner_id, k.company_id, k.account_id, k.due)
              RETURNING s.*
             )
-            INSERT INTO {SUM_TABLE} (partner_id, company_id, account_id, due, amount, debit_amount, debit_count, folded)
+            INSERT INTO credit_open_item_sum
+                   (partner_id, company_id, account_id, due, amount, debit_amount, debit_count, folded)
             SELECT partner_id, company_id, account_id, due, SUM(amount), SUM(debit_amount), SUM(debit_count), TRUE
               FROM gone
              GROUP BY 1, 2, 3, 4
@@ -181,18 +211,18 @@ class CreditExposure(models.AbstractModel):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                f"""
+                """
                 WITH summary AS (
                     SELECT partner_id, company_id, account_id, due,
                            SUM(amount) AS amount, SUM(debit_amount) AS debit, SUM(debit_count) AS n
-                      FROM {SUM_TABLE}
+                      FROM credit_open_item_sum
                      GROUP BY 1, 2, 3, 4
                 ), items AS (
                     SELECT aml.partner_id, aml.company_id, aml.account_id, COALESCE(aml.date_maturity, aml.date) AS due,
                            SUM(aml.amount_residual) AS amount, SUM(GREATEST(aml.amount_residual, 0)) AS debit,
                            COUNT(*) FILTER (WHERE aml.amount_residual > 0) AS n
                       FROM account_move_line aml
-                     WHERE {_OPEN.format(r="aml")}
+                     WHERE %(open_aml)s
                      GROUP BY 1, 2, 3, 4
                 )
                 SELECT partner_id, company_id, account_id, due, s.amount, i.amount, s.debit, i.debit, s.n, i.n
@@ -201,9 +231,10 @@ class CreditExposure(models.AbstractModel):
                  WHERE (COALESCE(s.amount, 0), COALESCE(s.debit, 0), COALESCE(s.n, 0))
                        IS DISTINCT FROM (COALESCE(i.amount, 0), COALESCE(i.debit, 0), COALESCE(i.n, 0))
                  ORDER BY 1, 2, 3, 4
-                 LIMIT %s
+                 LIMIT %(limit)s
                 """,
-                limit,
+                open_aml=_open("aml"),
+                limit=limit,
             )
         )
         return self.env.cr.fetchall()

@@ -80,7 +80,8 @@ class TestConcurrentPostings(TransactionCase):
             self._post(cr1, first_customer, journal1, 100.0)
             self._post(cr2, second_customer, journal2, 250.0)  # LockNotAvailable if it waited
             cr1.commit()  # pylint: disable=invalid-commit
-            cr2.commit()  # pylint: disable=invalid-commit  (SerializationFailure if they collided)
+            # SerializationFailure if they collided
+            cr2.commit()  # pylint: disable=invalid-commit
         finally:
             cr1.close()
             cr2.close()
