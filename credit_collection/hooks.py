@@ -9,13 +9,16 @@ models' ``init()``) on core columns would stay behind, so the uninstall hook dro
 
 from odoo.tools import SQL
 
-# index name -> core table it is created on (see the init() of account_move, credit_exposure and
-# credit_aging_engine)
+# index name -> table it is created on (see the init() of account_move, credit_exposure,
+# credit_exposure_summary and credit_aging_engine): Odoo's tables, and the summary of open items,
+# a plain SQL table the hook drops with its trigger
 CORE_TABLE_INDEXES = {
     "account_move_credit_draft_idx": "account_move",
     "account_move_collection_disputed_idx": "account_move",
     "account_move_line_credit_open_idx": "account_move_line",
     "credit_collection_partial_reconcile_max_date_idx": "account_partial_reconcile",
+    "credit_open_item_sum_partner_due_idx": "credit_open_item_sum",
+    "credit_open_item_sum_unfolded_idx": "credit_open_item_sum",
 }
 
 

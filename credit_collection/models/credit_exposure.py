@@ -385,11 +385,13 @@ class CreditExposure(models.AbstractModel):
         return SQL(
             """
                 SELECT c.cid AS partner_id,
-                       SUM(by_partner.amount) AS amount,
-                       SUM(by_partner.overdue) AS overdue,
-                       MIN(CASE WHEN by_partner.first_due < %(today)s THEN by_partner.first_due END) AS oldest_due,
-                       SUM(by_partner.late) AS late,
-                       MIN(CASE WHEN by_partner.first_due < %(late_before)s THEN by_partner.first_due END) AS late_due
+                       SUM(receivable_by_partner.amount) AS amount,
+                       SUM(receivable_by_partner.overdue) AS overdue,
+                       MIN(CASE WHEN receivable_by_partner.first_due < %(today)s
+                                THEN receivable_by_partner.first_due END) AS oldest_due,
+                       SUM(receivable_by_partner.late) AS late,
+                       MIN(CASE WHEN receivable_by_partner.first_due < %(late_before)s
+                                THEN receivable_by_partner.first_due END) AS late_due
                   FROM customer c
                  CROSS JOIN LATERAL (
                        SELECT SUM(s.amount) AS amount,
@@ -412,7 +414,7 @@ class CreditExposure(models.AbstractModel):
                         WHERE s.partner_id = c.partner_id
                           AND s.company_id = ANY(%(pool)s)
                           AND s.account_id = ANY(%(accounts)s)
-                 ) AS by_partner
+                 ) AS receivable_by_partner
                  GROUP BY c.cid
             """,
             pool=list(pool),
