@@ -37,3 +37,5 @@ def uninstall_hook(env):
         env.cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON account_move_line", SQL.identifier(name)))
     env.cr.execute("DROP FUNCTION IF EXISTS credit_open_item_sum_track()")
     env.cr.execute("DROP TABLE IF EXISTS credit_open_item_sum")
+    # the open orders' invoiced amounts of the exposure statement (credit_exposure.py, init())
+    env.cr.execute("DROP FUNCTION IF EXISTS credit_sale_order_invoiced(integer[])")
