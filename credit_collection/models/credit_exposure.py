@@ -213,6 +213,23 @@ class CreditExposure(models.AbstractModel):
         return tuple(row[0] for row in self.env.cr.fetchall()) or (company_id,)
 
     @api.model
+    def _in_pool(self, pool):
+        """`column %s` of the statement for "in the pool": ``= id`` for a company without branches
+        (PostgreSQL plans an equality faster than ``= ANY(array)``, against every index of the table)."""
+        return SQL("= %s", pool[0]) if len(pool) == 1 else SQL("= ANY(%s)", list(pool))
+
+    @api.model
+    @tools.ormcache()
+    def _receivable_account_ids(self):
+        """The ids of the receivable accounts (every company's: accounts are shared in Odoo 18),
+        passed to the statement as values rather than a sub-select PostgreSQL plans at every check.
+        Cached per worker; creating, retyping or deleting a receivable account clears the cache
+        (credit_exposure_features.py)."""
+        self.env["account.account"].flush_model(["account_type"])
+        self.env.cr.execute("SELECT id FROM account_account WHERE account_type = 'asset_receivable' ORDER BY id")
+        return tuple(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
     def _exposure_features_compute(self, company):
         """Names of the features in use for `company` (its pool: the root and its branches).
         Extend with super() | {...}; runs on a cache miss only."""
@@ -297,20 +314,11 @@ class CreditExposure(models.AbstractModel):
                  WHERE p.commercial_partner_id IN (SELECT cid FROM input)
             ),
             receivable AS (%(receivable)s),
-            draft AS (
-                SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
-                  FROM account_move m
-                 WHERE m.commercial_partner_id IN (SELECT cid FROM input)
-                   AND m.company_id = ANY(%(pool)s)
-                   AND m.state = 'draft'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
-                 GROUP BY m.commercial_partner_id
-            ),
             open_orders AS (
                 SELECT c.cid, so.id, so.amount_total, so.currency_rate
                   FROM sale_order so
                   JOIN customer c ON c.partner_id = so.partner_invoice_id
-                 WHERE so.company_id = ANY(%(pool)s)
+                 WHERE so.company_id %(in_pool)s
                    AND so.state = 'sale'
                    AND so.invoice_status != 'invoiced'
                    AND so.id != ALL(%(exclude_order_ids)s)
@@ -329,7 +337,16 @@ class CreditExposure(models.AbstractModel):
                  GROUP BY o.cid
             )
             SELECT p.id,
-                   COALESCE(r.amount, 0), COALESCE(d.amount, 0), COALESCE(o.amount, 0),
+                   COALESCE(r.amount, 0),
+                   -- draft invoices: a sub-select per customer row (an index lookup each), which
+                   -- PostgreSQL plans faster than one more aggregate joined in
+                   COALESCE((SELECT SUM(m.amount_total_signed)
+                               FROM account_move m
+                              WHERE m.commercial_partner_id = p.id
+                                AND m.company_id %(in_pool)s
+                                AND m.state = 'draft'
+                                AND m.move_type IN ('out_invoice', 'out_refund')), 0),
+                   COALESCE(o.amount, 0),
                    -- the limit as core reads it in the root company
                    (p.credit_limit ->> %(root_key)s)::numeric,
                    %(hold)s,
@@ -341,7 +358,6 @@ class CreditExposure(models.AbstractModel):
               FROM (SELECT cid, ARRAY_AGG(input_id) AS ids FROM input GROUP BY cid) ia
               JOIN res_partner p ON p.id = ia.cid
               LEFT JOIN receivable r ON r.partner_id = p.id
-              LEFT JOIN draft d ON d.partner_id = p.id
               LEFT JOIN orders o ON o.partner_id = p.id
             """,
             partner_ids=list(partner_ids),
@@ -351,6 +367,7 @@ class CreditExposure(models.AbstractModel):
             late_before=late_before,
             extra_select=extra_select,
             pool=list(pool),
+            in_pool=self._in_pool(pool),
             root_key=str(pool[0]),
             hold=hold,
             receivable=self._receivable_sql(pool, today, late_before, receivable_from),
@@ -396,20 +413,19 @@ class CreditExposure(models.AbstractModel):
                                   AND COALESCE(aml.date_maturity, aml.date) < %(late_before)s) AS late_due
                          FROM account_move_line aml
                         WHERE aml.partner_id = c.partner_id
-                          AND aml.company_id = ANY(%(pool)s)
+                          AND aml.company_id %(in_pool)s
                           AND aml.parent_state = 'posted'
                           AND aml.reconciled IS NOT TRUE
                           AND aml.amount_residual != 0  -- the partial index account_move_line_credit_open_idx
-                          AND aml.account_id = ANY(ARRAY(
-                              SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
+                          AND aml.account_id = ANY(%(accounts)s)
                  ) AS receivable_by_partner (amount, overdue, oldest_due, late, late_due)
                  GROUP BY c.cid
                 """,
-                pool=list(pool),
+                in_pool=self._in_pool(pool),
                 today=today,
                 late_before=late_before,
+                accounts=list(self._receivable_account_ids()),
             )
-        receivable_accounts = SQL("ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
         return SQL(
             """
                 SELECT c.cid AS partner_id,
@@ -422,28 +438,33 @@ class CreditExposure(models.AbstractModel):
                                 THEN receivable_by_partner.first_due END) AS late_due
                   FROM customer c
                  CROSS JOIN LATERAL (
-                       -- The oldest due date with an open debit: the oldest and the late one are it
-                       -- when it is before today or the tolerance. A date's rows are summed first
-                       -- (until the fold, a date has several rows, and a credit row can cancel a
-                       -- debit). One scan of the index, already in date order.
-                       SELECT SUM(d.amount) AS amount,
-                              SUM(d.debit_amount) FILTER (WHERE d.due < %(today)s) AS overdue,
-                              SUM(d.debit_amount) FILTER (WHERE d.due < %(late_before)s) AS late,
-                              MIN(d.due) FILTER (WHERE d.debit_count > 0) AS first_due
-                         FROM (SELECT s.due, SUM(s.amount) AS amount, SUM(s.debit_amount) AS debit_amount,
-                                      SUM(s.debit_count) AS debit_count
-                                 FROM credit_open_item_sum s
-                                WHERE s.partner_id = c.partner_id
-                                  AND s.company_id = ANY(%(pool)s)
-                                  AND s.account_id = ANY(%(accounts)s)
-                                GROUP BY s.due) AS d
+                       SELECT SUM(s.amount) AS amount,
+                              SUM(s.debit_amount) FILTER (WHERE s.due < %(today)s) AS overdue,
+                              SUM(s.debit_amount) FILTER (WHERE s.due < %(late_before)s) AS late,
+                              -- The oldest due date with an open debit: the oldest and the late one are
+                              -- it when it is before today or the tolerance. A date's rows are summed
+                              -- first (until the fold, a date has several rows, and a credit row can
+                              -- cancel a debit); read in date order, the first such date stops the scan.
+                              (SELECT f.due
+                                 FROM credit_open_item_sum f
+                                WHERE f.partner_id = c.partner_id
+                                  AND f.company_id %(in_pool)s
+                                  AND f.account_id = ANY(%(accounts)s)
+                                GROUP BY f.due
+                               HAVING SUM(f.debit_count) > 0
+                                ORDER BY f.due
+                                LIMIT 1) AS first_due
+                         FROM credit_open_item_sum s
+                        WHERE s.partner_id = c.partner_id
+                          AND s.company_id %(in_pool)s
+                          AND s.account_id = ANY(%(accounts)s)
                  ) AS receivable_by_partner
                  GROUP BY c.cid
             """,
-            pool=list(pool),
+            in_pool=self._in_pool(pool),
             today=today,
             late_before=late_before,
-            accounts=receivable_accounts,
+            accounts=list(self._receivable_account_ids()),
         )
 
     @api.model

@@ -99,6 +99,27 @@ class TestExposure(CreditCommon):
         self.assertEqual(self._position(orders=checked).open_orders, 1870.00)
         self.assertEqual(self._position(orders=foreign | checked).open_orders, 770.00)
 
+    def test_new_receivable_account_counted_at_the_next_check(self):
+        """The receivable accounts' ids are cached: a new one is read by the very next check."""
+        self._invoice(100.00)
+        self.assertExposure(100.00, 0.0, 0.0)  # the ids are cached now
+        account = self.env["account.account"].create(
+            {"name": "Receivable, second", "code": "121099", "account_type": "asset_receivable", "reconcile": True}
+        )
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "line_ids": [
+                    Command.create({"account_id": account.id, "partner_id": self.customer.id, "debit": 123.45}),
+                    Command.create({"account_id": self.company_data["default_account_revenue"].id, "credit": 123.45}),
+                ],
+            }
+        )
+        entry.action_post()
+        self.assertExposure(223.45, 0.0, 0.0)
+        account.account_type = "asset_current"
+        self.assertExposure(100.00, 0.0, 0.0, msg="no longer a receivable account")
+
     def test_contacts_and_addresses_roll_up(self):
         self._invoice(100.00, partner=self.contact)
         self._order(200.00, partner=self.contact, confirm=True, partner_shipping_id=self.delivery.id)
