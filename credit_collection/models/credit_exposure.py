@@ -270,6 +270,14 @@ class CreditExposure(models.AbstractModel):
         extra_select = SQL("").join(SQL(", %s", f.sql) for f in read)
         if pool is None:
             pool = self._exposure_pool(company.id)
+        if read:
+            # the extension columns read the customer's row as ``p``: res_partner
+            customer_columns, customer_row = SQL(""), SQL("res_partner p")
+        else:
+            # The customer rows hold the commercial partner's own (its commercial partner is
+            # itself): its limit and hold are taken from there, one table less to plan.
+            customer_columns = SQL(", p.id, p.credit_limit, p.credit_hold, p.credit_hold_reason")
+            customer_row = SQL("customer p")
         if len(pool) == 1:
             # a company without branches: its own hold, no pool to walk (less for PostgreSQL to plan)
             hold = SQL(
@@ -309,7 +317,7 @@ class CreditExposure(models.AbstractModel):
                  WHERE f.id = ANY(%(pool)s)
             ),
             customer AS (
-                SELECT p.id AS partner_id, p.commercial_partner_id AS cid
+                SELECT p.id AS partner_id, p.commercial_partner_id AS cid %(customer_columns)s
                   FROM res_partner p
                  WHERE p.commercial_partner_id IN (SELECT cid FROM input)
             ),
@@ -356,7 +364,7 @@ class CreditExposure(models.AbstractModel):
                    %(extra_select)s
               -- the customers asked about, grouped once (a sub-select per customer is quadratic over a list)
               FROM (SELECT cid, ARRAY_AGG(input_id) AS ids FROM input GROUP BY cid) ia
-              JOIN res_partner p ON p.id = ia.cid
+              JOIN %(customer_row)s ON p.id = ia.cid
               LEFT JOIN receivable r ON r.partner_id = p.id
               LEFT JOIN orders o ON o.partner_id = p.id
             """,
@@ -369,6 +377,8 @@ class CreditExposure(models.AbstractModel):
             pool=list(pool),
             in_pool=self._in_pool(pool),
             root_key=str(pool[0]),
+            customer_columns=customer_columns,
+            customer_row=customer_row,
             hold=hold,
             receivable=self._receivable_sql(pool, today, late_before, receivable_from),
             lock=SQL("lock AS (%s),", self._lock_sql(partner_ids, pool[0], from_input=True)) if lock else SQL(""),
