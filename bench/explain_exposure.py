@@ -1,6 +1,6 @@
 """Planning versus execution of the exposure statement, plain and prepared, on a bench database.
 
-    python bench/explain_exposure.py --db ccb_run_10000_cc [--repeat 15] [--full] [--no-prepared]
+    python bench/explain_exposure.py --db ccb_run_10000_cc [--repeat 15] [--full] [--no-prepared] [--items]
 
 For the template's customers with 1 and 10 000 open invoices (and 1 000), the statement the
 order-time check runs (one order excluded, as at confirmation) is measured three ways, median of
@@ -14,12 +14,16 @@ order-time check runs (one order excluded, as at confirmation) is measured three
   what parsing and planning cost per check (plain wall - prepared wall), not what a check costs.
 The statement has the shape the company gets (only the columns of the optional features in use:
 credit.exposure._exposure_features, printed first); `--full` forces every optional feature's
-columns, as before they became optional. Read-only: everything is rolled back.
+columns, as before they became optional. The statement is the confirmation's: it takes the lock
+on the customer (a data-modifying CTE) and reads the open receivables from their summary
+(credit_open_item_sum). `--items`: the same statement reading the journal items instead (as before
+the summary), measured in turns with it (A/B in the same seconds). Read-only: everything is rolled back.
 """
 
 import argparse
 import ast
 import datetime
+import inspect
 import json
 import statistics
 import time
@@ -32,6 +36,16 @@ def _explain(cr, code, params):
     plan = cr.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
     return plan["Planning Time"], plan["Execution Time"]
+
+
+def _query(engine, partner_id, company, exclude, today, receivable_from, lock):
+    """(code, params) of the exposure statement, with what this version of the engine offers."""
+    params = inspect.signature(engine._exposure_query).parameters
+    kwargs = {"receivable_from": receivable_from} if "receivable_from" in params else {}
+    if lock and "lock" in params:
+        kwargs["lock"] = True
+    query = engine._exposure_query([partner_id], company, exclude, today, datetime.date.min, **kwargs)
+    return query.code, query.params
 
 
 def _wall(cr, code, params):
@@ -47,6 +61,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--full", action="store_true", help="every optional feature's columns")
     parser.add_argument("--no-prepared", action="store_true", help="skip the prepared-statement runs")
+    parser.add_argument("--items", action="store_true", help="also the statement reading the journal items, in turns")
     args = parser.parse_args()
     med = statistics.median
     with odoo_env(args.db, commit=False) as env:
@@ -64,15 +79,31 @@ def main():
         cr.execute("SELECT MAX(id) FROM sale_order")
         exclude = [cr.fetchone()[0]]
         for n, partner_id in sorted(probes.items()):
-            query = engine._exposure_query([partner_id], company, exclude, today, datetime.date.min)
-            code, params = query.code, query.params
-            plain = [_explain(cr, code, params) for _i in range(args.repeat)]
-            wall_plain = [_wall(cr, code, params) for _i in range(args.repeat)]
-            if args.no_prepared:
+            # label -> the statements a confirmation sends (the lock of an earlier version apart)
+            queries = {"summary": [_query(engine, partner_id, company, exclude, today, "summary", True)]}
+            if args.items:
+                queries["items"] = [_query(engine, partner_id, company, exclude, today, "items", True)]
+                if hasattr(engine, "_lock_sql"):
+                    lock = engine._lock_sql([partner_id], engine._exposure_pool(company.id)[0])
+                    queries["lock; items"] = [
+                        (lock.code, lock.params),
+                        _query(engine, partner_id, company, exclude, today, "items", False),
+                    ]
+            plains, walls = {v: [] for v in queries}, {v: [] for v in queries}
+            for _i in range(args.repeat):  # in turns: the machine's load weighs on all alike
+                for variant, statements in queries.items():
+                    runs = [_explain(cr, code, params) for code, params in statements]
+                    plains[variant].append((sum(p for p, _e in runs), sum(e for _p, e in runs)))
+                    walls[variant].append(sum(_wall(cr, code, params) for code, params in statements))
+            for variant in queries:
+                plain, wall = plains[variant], walls[variant]
                 print(
-                    f"{n:>6} open invoices | plain: planning {med(p for p, _e in plain):6.2f} ms, "
-                    f"execution {med(e for _p, e in plain):6.2f} ms, wall {med(wall_plain):6.2f} ms"
+                    f"{n:>6} open invoices | {variant:>11}: planning {med(p for p, _e in plain):6.2f} ms, "
+                    f"execution {med(e for _p, e in plain):6.2f} ms, wall {med(wall):6.2f} ms"
                 )
+            code, params = queries["summary"][0]
+            plain, wall_plain = plains["summary"], walls["summary"]
+            if args.no_prepared:
                 continue
             name = f"explain_exposure_{n}"
             numbers = iter(range(1, len(params) + 1))

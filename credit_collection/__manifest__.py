@@ -55,6 +55,7 @@
         # every action above exists before the menus point at them
         "views/credit_collection_menus.xml",
         "views/credit_collection_job_views.xml",
+        "data/credit_open_item_sum_data.xml",
     ],
     "demo": [
         "demo/credit_collection_demo.xml",

@@ -63,3 +63,4 @@ from . import credit_collection_run_channels
 from . import credit_collection_run_mail
 from . import ir_qweb
 from . import mail_template
+from . import credit_exposure_summary

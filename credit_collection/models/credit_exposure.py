@@ -122,6 +122,36 @@ class CreditExposure(models.AbstractModel):
                  WHERE parent_state = 'posted' AND amount_residual != 0
                 """
             )
+        # What the invoice lines of sale orders cover, per order (the open-orders component). A
+        # function rather than a join in the exposure statement because PostgreSQL plans a
+        # PL/pgSQL body only when it runs: most customers have no open order, and then nothing of
+        # it is planned (its four tables, a third of the statement's planning time, are the
+        # planning of every check otherwise). Same figures: amounts in the order's currency, lines
+        # of cancelled invoices left out, refunds negative.
+        self.env.cr.execute(
+            """
+            CREATE OR REPLACE FUNCTION credit_sale_order_invoiced(order_ids integer[])
+                RETURNS TABLE (order_id integer, amount numeric)
+                LANGUAGE plpgsql STABLE AS $$
+            BEGIN
+                IF order_ids = '{}' THEN
+                    RETURN;
+                END IF;
+                RETURN QUERY
+                    SELECT sol.order_id,
+                           SUM(CASE WHEN am.move_type = 'out_refund' THEN -aml.price_total
+                                    ELSE aml.price_total END)
+                      FROM sale_order_line sol
+                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE sol.order_id = ANY(order_ids)
+                       AND am.state != 'cancel'
+                     GROUP BY sol.order_id;
+            END
+            $$
+            """
+        )
         return res
 
     @api.model
@@ -183,6 +213,23 @@ class CreditExposure(models.AbstractModel):
         return tuple(row[0] for row in self.env.cr.fetchall()) or (company_id,)
 
     @api.model
+    def _in_pool(self, pool):
+        """`column %s` of the statement for "in the pool": ``= id`` for a company without branches
+        (PostgreSQL plans an equality faster than ``= ANY(array)``, against every index of the table)."""
+        return SQL("= %s", pool[0]) if len(pool) == 1 else SQL("= ANY(%s)", list(pool))
+
+    @api.model
+    @tools.ormcache()
+    def _receivable_account_ids(self):
+        """The ids of the receivable accounts (every company's: accounts are shared in Odoo 18),
+        passed to the statement as values rather than a sub-select PostgreSQL plans at every check.
+        Cached per worker; creating, retyping or deleting a receivable account clears the cache
+        (credit_exposure_features.py)."""
+        self.env["account.account"].flush_model(["account_type"])
+        self.env.cr.execute("SELECT id FROM account_account WHERE account_type = 'asset_receivable' ORDER BY id")
+        return tuple(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
     def _exposure_features_compute(self, company):
         """Names of the features in use for `company` (its pool: the root and its branches).
         Extend with super() | {...}; runs on a cache miss only."""
@@ -200,16 +247,37 @@ class CreditExposure(models.AbstractModel):
             self.env.cr.postcommit.add(self.env.registry.clear_cache)
 
     @api.model
-    def _exposure_query(self, partner_ids, company, exclude_order_ids, today, late_before, declared=None, pool=None):
+    def _exposure_query(
+        self,
+        partner_ids,
+        company,
+        exclude_order_ids,
+        today,
+        late_before,
+        declared=None,
+        pool=None,
+        lock=False,
+        receivable_from="summary",
+    ):
         """One statement for every component; grouped by commercial partner. `declared`: the
         result of ``_exposure_fields`` for the same arguments, `pool`: ``_exposure_pool(company.id)``,
-        when the caller has them already."""
+        when the caller has them already. `lock`: the statement also takes the credit decision's
+        lock on the customers (``_lock_sql``), so that a confirmation costs one query.
+        `receivable_from`: see ``_receivable_sql``."""
         if declared is None:
             declared = self._exposure_fields(company, exclude_order_ids or [], today)
         read = [f for f in declared if f.sql]
         extra_select = SQL("").join(SQL(", %s", f.sql) for f in read)
         if pool is None:
             pool = self._exposure_pool(company.id)
+        if read:
+            # the extension columns read the customer's row as ``p``: res_partner
+            customer_columns, customer_row = SQL(""), SQL("res_partner p")
+        else:
+            # The customer rows hold the commercial partner's own (its commercial partner is
+            # itself): its limit and hold are taken from there, one table less to plan.
+            customer_columns = SQL(", p.id, p.credit_limit, p.credit_hold, p.credit_hold_reason")
+            customer_row = SQL("customer p")
         if len(pool) == 1:
             # a company without branches: its own hold, no pool to walk (less for PostgreSQL to plan)
             hold = SQL(
@@ -236,24 +304,99 @@ class CreditExposure(models.AbstractModel):
             )
         return SQL(
             """
-            WITH family AS (
-                -- the pool: the root and all its branches (core's credit: company_id child_of root_id)
-                SELECT f.id, f.name, f.parent_path
-                  FROM res_company f
-                 WHERE f.id = ANY(%(pool)s)
-            ),
-            input AS (
+            WITH input AS (
                 -- the partners asked about (order addresses, contacts...) and their commercial partner
                 SELECT i.id AS input_id, i.commercial_partner_id AS cid
                   FROM res_partner i
                  WHERE i.id = ANY(%(partner_ids)s)
             ),
+            %(lock)s family AS (
+                -- the pool: the root and all its branches (core's credit: company_id child_of root_id)
+                SELECT f.id, f.name, f.parent_path
+                  FROM res_company f
+                 WHERE f.id = ANY(%(pool)s)
+            ),
             customer AS (
-                SELECT p.id AS partner_id, p.commercial_partner_id AS cid
+                SELECT p.id AS partner_id, p.commercial_partner_id AS cid %(customer_columns)s
                   FROM res_partner p
                  WHERE p.commercial_partner_id IN (SELECT cid FROM input)
             ),
-            receivable AS (
+            receivable AS (%(receivable)s),
+            open_orders AS (
+                SELECT c.cid, so.id, so.amount_total, so.currency_rate
+                  FROM sale_order so
+                  JOIN customer c ON c.partner_id = so.partner_invoice_id
+                 WHERE so.company_id %(in_pool)s
+                   AND so.state = 'sale'
+                   AND so.invoice_status != 'invoiced'
+                   AND so.id != ALL(%(exclude_order_ids)s)
+            ),
+            orders AS (
+                -- amount_total and invoiced amounts are in the order's currency: convert once,
+                -- at the order's own rate (currency_rate is company -> order currency). What
+                -- invoices cover comes from credit_sale_order_invoiced (see init()), called once
+                -- for all the open orders.
+                SELECT o.cid AS partner_id,
+                       SUM(GREATEST(o.amount_total - COALESCE(inv.amount, 0), 0)
+                           / COALESCE(NULLIF(o.currency_rate, 0), 1)) AS amount
+                  FROM open_orders o
+                  LEFT JOIN credit_sale_order_invoiced(ARRAY(SELECT id FROM open_orders)) inv
+                         ON inv.order_id = o.id
+                 GROUP BY o.cid
+            )
+            SELECT p.id,
+                   COALESCE(r.amount, 0),
+                   -- draft invoices: a sub-select per customer row (an index lookup each), which
+                   -- PostgreSQL plans faster than one more aggregate joined in
+                   COALESCE((SELECT SUM(m.amount_total_signed)
+                               FROM account_move m
+                              WHERE m.commercial_partner_id = p.id
+                                AND m.company_id %(in_pool)s
+                                AND m.state = 'draft'
+                                AND m.move_type IN ('out_invoice', 'out_refund')), 0),
+                   COALESCE(o.amount, 0),
+                   -- the limit as core reads it in the root company
+                   (p.credit_limit ->> %(root_key)s)::numeric,
+                   %(hold)s,
+                   COALESCE(r.overdue, 0), r.oldest_due,
+                   COALESCE(r.late, 0), r.late_due,
+                   ia.ids
+                   %(extra_select)s
+              -- the customers asked about, grouped once (a sub-select per customer is quadratic over a list)
+              FROM (SELECT cid, ARRAY_AGG(input_id) AS ids FROM input GROUP BY cid) ia
+              JOIN %(customer_row)s ON p.id = ia.cid
+              LEFT JOIN receivable r ON r.partner_id = p.id
+              LEFT JOIN orders o ON o.partner_id = p.id
+            """,
+            partner_ids=list(partner_ids),
+            company_id=company.id,
+            exclude_order_ids=list(exclude_order_ids or []),
+            today=today,
+            late_before=late_before,
+            extra_select=extra_select,
+            pool=list(pool),
+            in_pool=self._in_pool(pool),
+            root_key=str(pool[0]),
+            customer_columns=customer_columns,
+            customer_row=customer_row,
+            hold=hold,
+            receivable=self._receivable_sql(pool, today, late_before, receivable_from),
+            lock=SQL("lock AS (%s),", self._lock_sql(partner_ids, pool[0], from_input=True)) if lock else SQL(""),
+        )
+
+    @api.model
+    def _receivable_sql(self, pool, today, late_before, receivable_from="summary"):
+        """The ``receivable`` part of the exposure statement: per commercial partner (``customer``
+        CTE: partner_id, cid) the open receivables, overdue and late sums and oldest due dates.
+
+        From the per-due-date summary of open items (``credit_open_item_sum``, see
+        credit_exposure_summary.py): a customer with 10 000 open invoices is a thousand rows there
+        at most (one per due date), read from one index.
+        ``receivable_from="items"`` reads the journal items themselves (the same figures: what the
+        summary is checked against, and the bench's comparison)."""
+        if receivable_from == "items":
+            return SQL(
+                """
                 -- One plain aggregate per journal-item partner (no GROUP BY inside, so no sort of the
                 -- open items): the open-items index alone answers it. Sums and dates only: the oldest
                 -- item's name is looked up when a message or a form shows it.
@@ -280,79 +423,67 @@ class CreditExposure(models.AbstractModel):
                                   AND COALESCE(aml.date_maturity, aml.date) < %(late_before)s) AS late_due
                          FROM account_move_line aml
                         WHERE aml.partner_id = c.partner_id
-                          AND aml.company_id = ANY(%(pool)s)
+                          AND aml.company_id %(in_pool)s
                           AND aml.parent_state = 'posted'
                           AND aml.reconciled IS NOT TRUE
                           AND aml.amount_residual != 0  -- the partial index account_move_line_credit_open_idx
-                          AND aml.account_id = ANY(ARRAY(
-                              SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
+                          AND aml.account_id = ANY(%(accounts)s)
                  ) AS receivable_by_partner (amount, overdue, oldest_due, late, late_due)
                  GROUP BY c.cid
-            ),
-            draft AS (
-                SELECT m.commercial_partner_id AS partner_id, SUM(m.amount_total_signed) AS amount
-                  FROM account_move m
-                 WHERE m.commercial_partner_id IN (SELECT cid FROM input)
-                   AND m.company_id = ANY(%(pool)s)
-                   AND m.state = 'draft'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
-                 GROUP BY m.commercial_partner_id
-            ),
-            orders AS (
-                -- amount_total and invoiced amounts are in the order's currency: convert once,
-                -- at the order's own rate (currency_rate is company -> order currency).
-                SELECT c.cid AS partner_id,
-                       SUM(GREATEST(so.amount_total - COALESCE(inv.amount, 0), 0)
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
-                  FROM sale_order so
-                  JOIN customer c ON c.partner_id = so.partner_invoice_id
-                  LEFT JOIN LATERAL (
-                       SELECT SUM(CASE WHEN am.move_type = 'out_refund' THEN -aml.price_total
-                                       ELSE aml.price_total END) AS amount
-                         FROM sale_order_line sol
-                         JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                         JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                         JOIN account_move am ON am.id = aml.move_id
-                        WHERE sol.order_id = so.id
-                          AND am.state != 'cancel'
-                  ) inv ON TRUE
-                 WHERE so.company_id = ANY(%(pool)s)
-                   AND so.state = 'sale'
-                   AND so.invoice_status != 'invoiced'
-                   AND so.id != ALL(%(exclude_order_ids)s)
-                 GROUP BY c.cid
+                """,
+                in_pool=self._in_pool(pool),
+                today=today,
+                late_before=late_before,
+                accounts=list(self._receivable_account_ids()),
             )
-            SELECT p.id,
-                   COALESCE(r.amount, 0), COALESCE(d.amount, 0), COALESCE(o.amount, 0),
-                   -- the limit as core reads it in the root company
-                   (p.credit_limit ->> %(root_key)s)::numeric,
-                   %(hold)s,
-                   COALESCE(r.overdue, 0), r.oldest_due,
-                   COALESCE(r.late, 0), r.late_due,
-                   ia.ids
-                   %(extra_select)s
-              -- the customers asked about, grouped once (a sub-select per customer is quadratic over a list)
-              FROM (SELECT cid, ARRAY_AGG(input_id) AS ids FROM input GROUP BY cid) ia
-              JOIN res_partner p ON p.id = ia.cid
-              LEFT JOIN receivable r ON r.partner_id = p.id
-              LEFT JOIN draft d ON d.partner_id = p.id
-              LEFT JOIN orders o ON o.partner_id = p.id
+        return SQL(
+            """
+                SELECT c.cid AS partner_id,
+                       SUM(receivable_by_partner.amount) AS amount,
+                       SUM(receivable_by_partner.overdue) AS overdue,
+                       MIN(CASE WHEN receivable_by_partner.first_due < %(today)s
+                                THEN receivable_by_partner.first_due END) AS oldest_due,
+                       SUM(receivable_by_partner.late) AS late,
+                       MIN(CASE WHEN receivable_by_partner.first_due < %(late_before)s
+                                THEN receivable_by_partner.first_due END) AS late_due
+                  FROM customer c
+                 CROSS JOIN LATERAL (
+                       SELECT SUM(s.amount) AS amount,
+                              SUM(s.debit_amount) FILTER (WHERE s.due < %(today)s) AS overdue,
+                              SUM(s.debit_amount) FILTER (WHERE s.due < %(late_before)s) AS late,
+                              -- The oldest due date with an open debit: the oldest and the late one are
+                              -- it when it is before today or the tolerance. A date's rows are summed
+                              -- first (until the fold, a date has several rows, and a credit row can
+                              -- cancel a debit); read in date order, the first such date stops the scan.
+                              (SELECT f.due
+                                 FROM credit_open_item_sum f
+                                WHERE f.partner_id = c.partner_id
+                                  AND f.company_id %(in_pool)s
+                                  AND f.account_id = ANY(%(accounts)s)
+                                GROUP BY f.due
+                               HAVING SUM(f.debit_count) > 0
+                                ORDER BY f.due
+                                LIMIT 1) AS first_due
+                         FROM credit_open_item_sum s
+                        WHERE s.partner_id = c.partner_id
+                          AND s.company_id %(in_pool)s
+                          AND s.account_id = ANY(%(accounts)s)
+                 ) AS receivable_by_partner
+                 GROUP BY c.cid
             """,
-            partner_ids=list(partner_ids),
-            company_id=company.id,
-            exclude_order_ids=list(exclude_order_ids or []),
+            in_pool=self._in_pool(pool),
             today=today,
             late_before=late_before,
-            extra_select=extra_select,
-            pool=list(pool),
-            root_key=str(pool[0]),
-            hold=hold,
+            accounts=list(self._receivable_account_ids()),
         )
 
     @api.model
-    def _get_exposures(self, partners, company, exclude_orders=None, today=None):
+    def _get_exposures(self, partners, company, exclude_orders=None, today=None, lock=False):
         """Return {commercial partner id: Exposure} for the customers of `partners` in `company`,
         pooled over the company's root and its branches (see the module docstring).
+
+        `lock`: take the credit decision's lock on these customers in the same statement (see
+        ``_lock_customers``): what a confirmation does before deciding.
 
         `partners` may be contacts or addresses: the statement itself rolls them up to their
         commercial partner (each Exposure lists them in `input_partner_ids`), so no partner needs
@@ -376,7 +507,7 @@ class CreditExposure(models.AbstractModel):
         read = [f for f in declared if f.sql]
         pool = self._exposure_pool(company.id)
         self.env.cr.execute(
-            self._exposure_query(partners.ids, company, exclude_ids, today, late_before, declared, pool=pool)
+            self._exposure_query(partners.ids, company, exclude_ids, today, late_before, declared, pool=pool, lock=lock)
         )
         rows = self.env.cr.fetchall()
         # The pool's limit is the root's: its default too, read only for a customer without a limit
@@ -481,19 +612,39 @@ class CreditExposure(models.AbstractModel):
         if not ids:
             return
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        # The commercial partner is looked up here rather than read first: one statement. The root
-        # comes from the cached pool (root first): no company row to plan or read.
-        self.env.cr.execute(
-            SQL(
+        # The root comes from the cached pool (root first): no company row to plan or read.
+        self.env.cr.execute(self._lock_sql(ids, self._exposure_pool(company.id)[0]))
+
+    @api.model
+    def _lock_sql(self, partner_ids, root_id, from_input=False):
+        """The lock of ``_lock_customers`` as one statement. ``_get_exposures(lock=True)`` runs it as
+        a data-modifying CTE of the exposure statement: PostgreSQL runs such a CTE to completion
+        whether or not the query reads it, with the same snapshot, so the second of two concurrent
+        writers of a row still gets the serialization failure, now from the one statement that also
+        reads the exposure. The commercial partner is looked up here rather than read first;
+        `from_input`: in the exposure statement, from its ``input`` CTE (one table less to plan)."""
+        if from_input:
+            return SQL(
                 """
                 INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
-                SELECT DISTINCT p.commercial_partner_id, %(root_id)s, NOW() AT TIME ZONE 'UTC'
-                  FROM res_partner p
-                 WHERE p.id = ANY(%(ids)s)
+                SELECT DISTINCT input.cid, %(root_id)s, NOW() AT TIME ZONE 'UTC'
+                  FROM input
                  ORDER BY 1
                 ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
+                RETURNING partner_id
                 """,
-                root_id=self._exposure_pool(company.id)[0],
-                ids=ids,
+                root_id=root_id,
             )
+        return SQL(
+            """
+            INSERT INTO credit_partner_lock (partner_id, company_id, locked_at)
+            SELECT DISTINCT p.commercial_partner_id, %(root_id)s, NOW() AT TIME ZONE 'UTC'
+              FROM res_partner p
+             WHERE p.id = ANY(%(ids)s)
+             ORDER BY 1
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
+            RETURNING partner_id
+            """,
+            root_id=root_id,
+            ids=list(partner_ids),
         )

@@ -225,9 +225,9 @@ class CreditExposure(models.AbstractModel):
         )
 
     @api.model
-    def _get_exposures(self, partners, company, exclude_orders=None, today=None):
+    def _get_exposures(self, partners, company, exclude_orders=None, today=None, lock=False):
         # the statement reads these tables too: the engine flushes every pending ORM write first
-        result = super()._get_exposures(partners, company, exclude_orders=exclude_orders, today=today)
+        result = super()._get_exposures(partners, company, exclude_orders=exclude_orders, today=today, lock=lock)
         prepay = company.credit_no_limit_policy == "prepay"
         for exp in result.values():
             exp.guarantee_secured = exp.currency.round(exp.guarantee_secured)

@@ -100,3 +100,39 @@ class ResCompany(models.Model):
         if "parent_id" in vals:
             self.env.registry.clear_cache()
         return res
+
+
+class AccountAccount(models.Model):
+    """The exposure statement reads the receivable accounts' ids from a cache
+    (credit.exposure._receivable_account_ids): a receivable account created, retyped or deleted
+    clears it."""
+
+    _inherit = "account.account"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        if any(account.account_type == "asset_receivable" for account in accounts):
+            self._exposure_receivable_accounts_changed()
+        return accounts
+
+    def write(self, vals):
+        retyped = "account_type" in vals and (
+            vals["account_type"] == "asset_receivable" or any(a.account_type == "asset_receivable" for a in self)
+        )
+        res = super().write(vals)
+        if retyped:
+            self._exposure_receivable_accounts_changed()
+        return res
+
+    def unlink(self):
+        receivable = any(account.account_type == "asset_receivable" for account in self)
+        res = super().unlink()
+        if receivable:
+            self._exposure_receivable_accounts_changed()
+        return res
+
+    def _exposure_receivable_accounts_changed(self):
+        self.env.registry.clear_cache()
+        # again once committed: another thread may have cached the old ids from an older snapshot
+        self.env.cr.postcommit.add(self.env.registry.clear_cache)

@@ -166,9 +166,10 @@ class SaleOrder(models.Model):
         rate = self.currency_rate or 1.0
         return self.company_id.currency_id.round(self.amount_total / rate)
 
-    def _credit_evaluate(self, today=None):
+    def _credit_evaluate(self, today=None, lock=False):
         """Return {order id: CreditVerdict}. Orders of one customer are taken in sequence, each
-        seeing the ones before it as exposure, so a batch cannot slip past a limit together."""
+        seeing the ones before it as exposure, so a batch cannot slip past a limit together.
+        `lock`: serialize the decision with concurrent ones on the same customers (confirmation)."""
         verdicts = {}
         # once for every rule of every order (the quotation form recomputes it as lines are typed)
         today = today or self.env["credit.exposure"]._today()
@@ -181,7 +182,9 @@ class SaleOrder(models.Model):
                 groups[order.company_id] |= order
         engine = self.env["credit.exposure"].sudo()
         for company, orders in groups.items():
-            exposures = engine._get_exposures(orders.partner_invoice_id, company, exclude_orders=orders, today=today)
+            exposures = engine._get_exposures(
+                orders.partner_invoice_id, company, exclude_orders=orders, today=today, lock=lock
+            )
             by_address = {pid: exp for exp in exposures.values() for pid in exp.input_partner_ids}
             running = defaultdict(float)  # earlier orders of this batch, per customer
             # saved orders first, by id: a batch is judged in a stable order

@@ -33,13 +33,10 @@ class SaleOrder(models.Model):
         """Refuse the confirmation of orders that break a credit rule and hold no covering approval."""
         if not self:
             return
-        engine = self.env["credit.exposure"].sudo()
-        today = engine._today()
-        companies = self.company_id
-        for company in companies:
-            orders = self if len(companies) == 1 else self.filtered(lambda o, c=company: o.company_id == c)
-            engine._lock_customers(orders.partner_invoice_id, company)
-        verdicts = self._credit_evaluate(today=today)
+        today = self.env["credit.exposure"]._today()
+        # the exposure statement takes the lock on the customers itself (one query: see
+        # credit.exposure._lock_customers for why a written row serializes two decisions)
+        verdicts = self._credit_evaluate(today=today, lock=True)
         for order in self:
             verdict = verdicts.get(order.id)
             if not verdict or not verdict.failures:

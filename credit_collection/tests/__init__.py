@@ -42,3 +42,4 @@ from . import test_exposure_shapes
 from . import test_collection_review
 from . import test_payment_plan_concurrency
 from . import test_scale_indexes
+from . import test_concurrency_summary

@@ -66,6 +66,60 @@ class TestExposure(CreditCommon):
         invoice.action_post()
         self.assertExposure(440.00, 0.0, 660.00)
 
+    def test_refund_of_an_order_invoice_puts_it_back_on_the_order(self):
+        order = self._order(100.00, confirm=True)
+        order.order_line.product_uom_qty = 10  # 10 x 100 + 10 % = 1100
+        order.order_line.qty_delivered = 4
+        order.order_line.product_id.invoice_policy = "delivery"
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertExposure(440.00, 0.0, 660.00, msg="4 of 10 invoiced")
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "returned"})
+        )
+        refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        self.assertEqual(refund.invoice_line_ids.sale_line_ids, order.order_line, "the refund is the order's")
+        self.assertExposure(440.00, -440.00, 660.00 + 440.00, msg="draft refund: counted negative on the order")
+        refund.action_post()
+        self.assertExposure(0.0, 0.0, 1100.00, msg="refund posted against the invoice")
+
+    def test_several_open_orders_one_excluded(self):
+        """Each order is floored at 0 on its own; the order being checked is left out."""
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])  # 1 USD = 2 EUR
+        partial = self._order(100.00, confirm=True)
+        partial.order_line.product_uom_qty = 10
+        partial.order_line.qty_delivered = 3
+        partial.order_line.product_id.invoice_policy = "delivery"
+        partial._create_invoices().action_post()  # 330 of 1100 invoiced
+        foreign = self._order(2000.00, currency=eur, confirm=True)  # 2200 EUR = 1100 USD
+        checked = self._order(50.00, confirm=True)
+        self.assertExposure(330.00, 0.0, 770.00 + 1100.00 + 55.00)
+        self.assertEqual(self._position(orders=checked).open_orders, 1870.00)
+        self.assertEqual(self._position(orders=foreign | checked).open_orders, 770.00)
+
+    def test_new_receivable_account_counted_at_the_next_check(self):
+        """The receivable accounts' ids are cached: a new one is read by the very next check."""
+        self._invoice(100.00)
+        self.assertExposure(100.00, 0.0, 0.0)  # the ids are cached now
+        account = self.env["account.account"].create(
+            {"name": "Receivable, second", "code": "121099", "account_type": "asset_receivable", "reconcile": True}
+        )
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "line_ids": [
+                    Command.create({"account_id": account.id, "partner_id": self.customer.id, "debit": 123.45}),
+                    Command.create({"account_id": self.company_data["default_account_revenue"].id, "credit": 123.45}),
+                ],
+            }
+        )
+        entry.action_post()
+        self.assertExposure(223.45, 0.0, 0.0)
+        account.account_type = "asset_current"
+        self.assertExposure(100.00, 0.0, 0.0, msg="no longer a receivable account")
+
     def test_contacts_and_addresses_roll_up(self):
         self._invoice(100.00, partner=self.contact)
         self._order(200.00, partner=self.contact, confirm=True, partner_shipping_id=self.delivery.id)

@@ -1,7 +1,7 @@
 import contextlib
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .payment_common import CreditPaymentCommon
@@ -155,7 +155,8 @@ class TestExposureShapes(CreditPaymentCommon):
         items = self.env["account.move.line"].search(
             [
                 ("partner_id", "child_of", partner.id),
-                ("company_id", "=", self.company.id),
+                # the pool: the company and its branches
+                ("company_id", "child_of", self.company.id),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
                 ("account_id.account_type", "=", "asset_receivable"),
@@ -172,6 +173,43 @@ class TestExposureShapes(CreditPaymentCommon):
             "late_amount": self.currency.round(sum(item.amount_residual for item in late)),
             "late_oldest_due_date": min((due[item] for item in late), default=None),
         }
+
+    def _assert_items_figures(self, step, contact, today, late_before):
+        """The engine's receivable figures (from the summary of open items) equal the journal items'
+        for both customers read at once, and the summary equals the items key by key."""
+        engine = self.env["credit.exposure"]
+        exposures = engine._get_exposures(self.customer | contact, self.company, today=today)
+        for partner in (self.customer, self.other):
+            exp = exposures[partner.id]
+            expected = self._items_figures(partner, today, late_before)
+            self.assertEqual({name: getattr(exp, name) for name in expected}, expected, f"{partner.name}, {step}")
+        self.assertEqual(engine._open_item_sum_mismatches(), [], f"summary against the journal items, {step}")
+        return exposures
+
+    def _branch_invoice(self, branch, amount, due_date):
+        move = (
+            self.env["account.move"]
+            .with_company(branch)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "company_id": branch.id,
+                    "invoice_date": due_date,
+                    "invoice_date_due": due_date,
+                    "invoice_payment_term_id": False,
+                    "invoice_line_ids": [
+                        Command.create({"name": "goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        return move
+
+    def _repost(self, move, due_date):
+        move.invoice_date_due = due_date
+        move.action_post()
 
     def test_receivable_figures_equal_the_journal_items(self):
         """The statement's sums and oldest dates (written out per item, receivable accounts read once)
@@ -203,13 +241,65 @@ class TestExposureShapes(CreditPaymentCommon):
         engine = self.env["credit.exposure"]
         for step, action in steps:
             action()
-            exposures = engine._get_exposures(self.customer | contact, self.company, today=today)
-            for partner in (self.customer, self.other):
-                exp = exposures[partner.id]
-                expected = self._items_figures(partner, today, late_before)
-                self.assertEqual({name: getattr(exp, name) for name in expected}, expected, f"{partner.name}, {step}")
+            exposures = self._assert_items_figures(step, contact, today, late_before)
         # the figures the steps leave, by hand: 500 overdue within the tolerance, 250 not due, -120 credit
         exp = exposures[self.customer.id]
         self.assertEqual((exp.receivable, exp.overdue_amount, exp.late_amount), (630.0, 500.0, 0.0))
         exp = exposures[self.other.id]
         self.assertEqual((exp.receivable, exp.overdue_amount, exp.late_amount), (44.5, 90.0, 0.0))
+        # The statement reads the summary of open items kept by a trigger on the journal items
+        # (credit_open_item_sum): every other way an open item changes, each compared with the items.
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])  # 1 USD = 2 EUR
+        branch = self.env["res.company"].create(
+            {"name": "Shapes Branch", "parent_id": self.company.id, "country_id": self.company.country_id.id}
+        )
+        self.env.cr.precommit.run()  # the branch's journals (chart of accounts of the parent)
+        expense = self.company_data["default_account_expense"]
+        moves = {}
+
+        def keep(name, move):
+            moves[name] = move
+
+        more_steps = [
+            ("folded by the cron", engine._cron_compact_open_item_sum),
+            ("unreconciled", lambda: first.line_ids.remove_move_reconcile()),
+            (
+                "foreign currency",
+                lambda: keep("eur", self._invoice(300.0, currency=eur, due_date=self.days_ago(20))),
+            ),
+            ("foreign currency partly paid", lambda: self._pay(moves["eur"], 100.0)),
+            ("to write off", lambda: keep("small", self._invoice(200.0, due_date=self.days_ago(12)))),
+            (
+                "paid with a write-off",
+                lambda: (
+                    self.env["account.payment.register"]
+                    .with_context(active_model="account.move", active_ids=moves["small"].ids)
+                    .create(
+                        {
+                            "amount": 180.0,
+                            "payment_difference_handling": "reconcile",
+                            "writeoff_account_id": expense.id,
+                            "writeoff_label": "Small difference",
+                        }
+                    )
+                    ._create_payments()
+                ),
+            ),
+            ("branch invoice", lambda: keep("branch", self._branch_invoice(branch, 70.0, self.days_ago(15)))),
+            ("branch invoice partly paid", lambda: self._pay(moves["branch"], 20.0)),
+            ("folded again", engine._cron_compact_open_item_sum),
+            ("reset to draft", lambda: moves["eur"].button_draft()),
+            ("posted again with another due date", lambda: self._repost(moves["eur"], self.days_ago(2))),
+            ("the contact's reversed invoice reset to draft", lambda: other_old.button_draft()),
+        ]
+        for step, action in more_steps:
+            action()
+            exposures = self._assert_items_figures(step, contact, today, late_before)
+        # by hand: 1000 open again beside its two payments (-1000), 500 and 250 as before, -120 credit,
+        # EUR 300 = USD 150 open again (due 2 days ago: reset to draft unreconciled its EUR 100 = USD 50
+        # payment), the branch's 70 - 20 (due 15 days ago: late), the write-off leaves nothing open
+        exp = exposures[self.customer.id]
+        self.assertEqual(
+            (exp.receivable, exp.overdue_amount, exp.late_amount, exp.late_oldest_due_date),
+            (780.0, 1700.0, 1050.0, self.days_ago(30)),
+        )

@@ -97,5 +97,14 @@ class TestUninstallHook(TransactionCase):
         with contextlib.suppress(_Rollback), self.env.cr.savepoint():
             uninstall_hook(self.env)
             self.assertEqual(self._existing(), {})
+            # the summary of open items: its triggers on account_move_line, function and table;
+            # the exposure statement's function
+            self.env.cr.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'credit_open_item_sum%%'"
+                " UNION ALL SELECT proname FROM pg_proc"
+                " WHERE proname IN ('credit_open_item_sum_track', 'credit_sale_order_invoiced')"
+                " UNION ALL SELECT 'table' WHERE to_regclass('credit_open_item_sum') IS NOT NULL"
+            )
+            self.assertEqual(self.env.cr.fetchall(), [])
             raise _Rollback
         self.assertEqual(self._existing(), CORE_TABLE_INDEXES, "rolled back: the indexes are there again")
