@@ -105,9 +105,9 @@ class CreditCollectionRun(models.AbstractModel):
 
     def _collection_apply_stage_batch(self, stage, items, today):
         """Apply `stage` to the invoices of many customers at once: `items` = [(partner, steps,
-        prepared texts or None)]. The history rows (the guard) in one create, the channels and the
-        activities in batches, the holds, handovers and escalations in as few writes as there are
-        distinct values."""
+        prepared texts or None)]. The channels and the activities in batches, the history rows (the
+        guard) in one create with what was done, the holds, handovers and escalations in as few
+        writes as there are distinct values."""
         Move = self.env["account.move"]
         History = self.env["credit.collection.history"]
         # one prefetch set for the whole batch: reading an invoice reads all of them
@@ -117,22 +117,13 @@ class CreditCollectionRun(models.AbstractModel):
         for partner, steps, prepared in items:
             ids = sorted((step.move_id for step in steps), key=order.__getitem__)
             groups.append((partner, steps, prepared, Move.browse(ids).with_prefetch(all_moves._prefetch_ids)))
-        # The guard first: a unique row per invoice and stage (an IntegrityError here means the stage
-        # was applied by a concurrent run: the batch, or in the fallback the customer, is dropped).
         triggers = {step.move_id: step.trigger for _partner, steps, _prepared in items for step in steps}
-        histories = History.create(
-            [
-                {"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]}
-                for _partner, _steps, _prepared, moves in groups
-                for move in moves
-            ]
-        )
-        history_of = {history.move_id.id: history for history in histories}
         results = self._collection_reach_batch(stage, [(p, m, pr) for p, _s, pr, m in groups], today)
         activities = {}
         if stage.activity_type_id:
             activities = self._collection_schedule_activities(stage, [(p, m) for p, _s, _pr, m in groups], today)
         legal_moves = defaultdict(list)
+        history_vals = []
         for partner, steps, _prepared, moves in groups:
             actions, vals = results[partner.id]
             activity = activities.get(partner.id)
@@ -156,8 +147,27 @@ class CreditCollectionRun(models.AbstractModel):
                     legal_moves[legal_stage].append(move_id)
             if any(legal_stages.values()):
                 actions.append(self.env._("legal handover"))
-            moves_histories = History.union(*(history_of[move.id] for move in moves))
-            moves_histories.write({"actions": ", ".join(actions), **vals})
+            # the stored related fields given as the ORM would compute them: a value given at create
+            # is kept, which spares an UPDATE of every row after its INSERT
+            history_vals += [
+                {
+                    "move_id": move.id,
+                    "partner_id": move.commercial_partner_id.id,
+                    "company_id": move.company_id.id,
+                    "stage_id": stage.id,
+                    "strategy_id": stage.strategy_id.id,
+                    "date": today,
+                    "trigger": triggers[move.id],
+                    "actions": ", ".join(actions),
+                    **vals,
+                }
+                for move in moves
+            ]
+        # The guard: a unique row per invoice and stage, created with what was done (no second write
+        # of every row). An IntegrityError here means the stage was applied by a concurrent run: the
+        # batch (or in the fallback the customer) is rolled back with all it queued above, which
+        # never leaves the database before the batch commits (mails and SMS are only queued).
+        histories = History.create(history_vals)
         for legal_stage, move_ids in legal_moves.items():
             # collection fields only: no accounting to synchronise nor balance to re-check
             Move.browse(move_ids).with_context(check_move_validity=False, skip_invoice_sync=True).write(

@@ -5,6 +5,7 @@ Their open items leave the provision matrix and carry the specific rate instead 
 
 from odoo import api, fields, models
 
+from ..mail_log import log_batch
 from .provision_rate import check_provision_rate
 
 
@@ -102,11 +103,12 @@ class CreditProvisionSpecific(models.Model):
         # in one create and one log for the many invoices a collection run hands over at once
         created = specifics.create(to_create)
         if created:
-            created.move_id._message_log_batch(
-                bodies={
+            log_batch(
+                created.move_id,
+                {
                     spec.move_id.id: self.env._(
                         "Specific provision at %(rate)s %% created for the legal handover.", rate=spec.rate
                     )
                     for spec in created
-                }
+                },
             )

@@ -3,6 +3,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import SQL, html2plaintext
 
 from .collection_common import CollectionCommon, day
 
@@ -154,3 +155,121 @@ class TestCollectionRun(CollectionCommon):
         two = run_queries(customers("a", 2))
         six = run_queries(customers("b", 6))
         self.assertLessEqual(six - two, 4 * 2, f"2 customers: {two} queries, 6 customers: {six}")
+
+    def _table_writes(self, table):
+        """(rows inserted, rows updated) in `table` by this transaction so far (PostgreSQL's own count)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT COALESCE(SUM(n_tup_ins), 0), COALESCE(SUM(n_tup_upd), 0) FROM pg_stat_xact_user_tables"
+            " WHERE relname = %s",
+            [table],
+        )
+        return self.env.cr.fetchone()
+
+    def _run_batch(self, on):
+        """One batch of the run for the fixture's company only (the dev database's demo companies
+        have invoices of their own)."""
+        with freeze_time(on):
+            run = self.env["credit.collection.run"].sudo().with_company(self.company)
+            run._collection_process_batch(run._collection_plan(self.company, on), on)
+            self.env.flush_all()
+
+    def _counts_during_run(self, on, table):
+        ins, upd = self._table_writes(table)
+        self._run_batch(on)
+        ins2, upd2 = self._table_writes(table)
+        return ins2 - ins, upd2 - upd
+
+    def test_batch_inserts_history_rows_without_updating_them(self):
+        """The history rows are inserted with what was done and their customer, company and
+        strategy: no second pass over them (an UPDATE of every row after its INSERT)."""
+        moves = {
+            partner: self._due_invoice(1000.0, partner=partner)
+            for partner in (self.customer, self.customer2, self.customer3)
+        }
+        inserted, updated = self._counts_during_run(day(16), "credit_collection_history")
+        self.assertEqual((inserted, updated), (3, 0), "3 rows inserted, none updated")
+        for partner, move in moves.items():
+            history = self._history(move)
+            self.assertEqual(
+                (history.partner_id, history.company_id, history.strategy_id, history.stage_id),
+                (partner, self.company, self.strategy, self.stages["Second notice"]),
+            )
+            self.assertTrue(history.mail_message_id, f"{partner.name}: its email")
+            self.assertIn("email", history.actions)
+        self.assertTrue(self._history(moves[self.customer]).activity_id, "the collector's activity")
+
+    def test_legal_handover_writes_each_invoice_once(self):
+        """The legal handover and the invoice's stage and next date reach each invoice in one UPDATE
+        (the ORM merges the writes of a batch at its flush)."""
+        self.stages["Legal"].fee_type = "none"
+        moves = {partner: self._due_invoice(1000.0, partner=partner) for partner in (self.customer, self.customer2)}
+        _inserted, updated = self._counts_during_run(day(95), "account_move")
+        self.assertEqual(updated, 2, "each invoice updated once")
+        for move in moves.values():
+            self.assertEqual(move.collection_stage_id, self.stages["Legal"])
+            self.assertTrue(move.collection_legal)
+            self.assertEqual(move.collection_legal_date, day(95))
+
+    def test_legal_notes_logged_as_odoo_logs_them(self):
+        """Each invoice handed over gets its note in its chatter, the very row Odoo's
+        `_message_log_batch` writes, but Odoo's message create runs once per distinct text, not once
+        per invoice."""
+        from odoo.addons.mail.models.mail_message import Message
+
+        self.stages["Legal"].fee_type = "none"
+        text = "created for the legal handover."
+
+        def handed_over(count):
+            partners = self.env["res.partner"].create(
+                [{"name": f"Legal {count} {i}", "is_company": True} for i in range(count)]
+            )
+            moves = self.env["account.move"].browse(
+                [self._due_invoice(100.0 + i, partner=partner).id for i, partner in enumerate(partners)]
+            )
+            bodies = []
+            create = Message.create
+
+            def counting(model, vals_list):
+                bodies.extend(str(vals.get("body")) for vals in vals_list)
+                return create(model, vals_list)
+
+            with patch.object(Message, "create", counting):
+                self._run_batch(day(95))
+            return moves, sum(text in body for body in bodies)
+
+        moves, orm_notes = handed_over(2)
+        self.assertEqual(orm_notes, 1, "2 invoices: one note through Odoo's create")
+        moves, orm_notes = handed_over(5)
+        self.assertEqual(orm_notes, 1, "5 invoices: still one")
+        # Odoo's own log of the same text, for the comparison
+        body = html2plaintext(moves[0].message_ids.filtered(lambda m: text in str(m.body)).body)
+        self.assertEqual(body, "Specific provision at 100.0 % created for the legal handover.")
+        reference = self._due_invoice(50.0, partner=self.customer3)
+        with freeze_time(day(95)):
+            reference.sudo()._message_log_batch(bodies={reference.id: body})
+        self.env.flush_all()
+        columns = [
+            name
+            for name, field in self.env["mail.message"]._fields.items()
+            if field.store and field.column_type and name not in ("id", "res_id", "message_id")
+        ]
+        self.env.cr.execute(
+            SQL(
+                "SELECT res_id, %s FROM mail_message WHERE model = 'account.move' AND res_id = ANY(%s)"
+                " AND body::text LIKE %s ORDER BY id",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                moves.ids + reference.ids,
+                "%legal handover%",
+            )
+        )
+        rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        self.assertEqual(set(rows), set(moves.ids + reference.ids), "one note per invoice")
+        for move in moves:
+            self.assertEqual(
+                dict(zip(columns, rows[move.id], strict=True)),
+                dict(zip(columns, rows[reference.id], strict=True)),
+                f"{move.name}: the row Odoo writes",
+            )
+            notes = move.message_ids.filtered(lambda m: text in str(m.body))
+            self.assertEqual(len(notes), 1, f"{move.name}: its note in its chatter")
