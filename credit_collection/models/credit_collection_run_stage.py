@@ -6,6 +6,8 @@ from markupsafe import Markup
 from odoo import models
 from odoo.tools import format_date
 
+from ..mail_log import log_tracking_batch
+
 
 class CreditCollectionRun(models.AbstractModel):
     """The collection run, per stage: review before sending, applying a stage to one customer's
@@ -123,7 +125,7 @@ class CreditCollectionRun(models.AbstractModel):
         if stage.activity_type_id:
             activities = self._collection_schedule_activities(stage, [(p, m) for p, _s, _pr, m in groups], today)
         legal_moves = defaultdict(list)
-        history_vals = []
+        history_vals, holds = [], []
         for partner, steps, _prepared, moves in groups:
             actions, vals = results[partner.id]
             activity = activities.get(partner.id)
@@ -134,7 +136,7 @@ class CreditCollectionRun(models.AbstractModel):
             skipped = {stage_ for step in steps for stage_ in step.skipped}
             hold_stage = stage if stage.credit_hold else next((s for s in skipped if s.credit_hold), None)
             if hold_stage and not partner.credit_hold:
-                self._collection_hold(partner, hold_stage, moves)
+                holds.append((partner, hold_stage, moves))
                 actions.append(self.env._("credit hold"))
             legal_stages = {
                 step.move_id: (
@@ -168,15 +170,10 @@ class CreditCollectionRun(models.AbstractModel):
         # batch (or in the fallback the customer) is rolled back with all it queued above, which
         # never leaves the database before the batch commits (mails and SMS are only queued).
         histories = History.create(history_vals)
+        if holds:
+            self._collection_holds(holds)
         for legal_stage, move_ids in legal_moves.items():
-            # collection fields only: no accounting to synchronise nor balance to re-check
-            Move.browse(move_ids).with_context(check_move_validity=False, skip_invoice_sync=True).write(
-                {
-                    "collection_legal": True,
-                    "collection_legal_date": today,
-                    "collection_legal_partner_id": legal_stage.legal_partner_id.id,
-                }
-            )
+            self._collection_hand_over(Move.browse(move_ids), legal_stage, today)
         if stage.fee_type != "none":
             for _partner, _steps, _prepared, moves in groups:
                 moves._collection_charge_late_fee(stage, today)
@@ -188,6 +185,46 @@ class CreditCollectionRun(models.AbstractModel):
         plan_ids = {step.plan_id for _p, steps, _pr in items for step in steps if step.plan_id}
         if plan_ids:
             self.env["credit.payment.plan"].browse(plan_ids).write({"escalated": True})
+
+    def _collection_hand_over(self, moves, legal_stage, today):
+        """Hand `moves` over to the stage's legal party. Odoo's tracking would log, at commit, one
+        message per invoice with the change of Legal / Agency (one message create each, about 2.5 ms
+        an invoice): the write skips Odoo's tracking and the same messages and tracking values are
+        logged here in batch (Odoo writes the first, the others are its copies). A caller that
+        disables tracking (Odoo's context keys) gets no tracking message, as with Odoo's own."""
+        tracked = self._tracked()
+        initial = {move.id: {"collection_legal": move.collection_legal} for move in moves} if tracked else {}
+        # collection fields only: no accounting to synchronise nor balance to re-check
+        moves.with_context(check_move_validity=False, skip_invoice_sync=True, mail_notrack=True).write(
+            {
+                "collection_legal": True,
+                "collection_legal_date": today,
+                "collection_legal_partner_id": legal_stage.legal_partner_id.id,
+            }
+        )
+        if tracked:
+            log_tracking_batch(moves, initial)
+
+    def _tracked(self):
+        """Whether Odoo's tracking is on for the caller (its own context keys, as Odoo reads them)."""
+        return not (self.env.context.get("tracking_disable") or self.env.context.get("mail_notrack"))
+
+    def _collection_holds(self, holds):
+        """Put the customers of `holds` = [(partner, stage, moves)] on credit hold. Odoo's tracking
+        would log one message per customer at commit (hold and reason): the writes skip it and the
+        same messages and tracking values are logged here in batch."""
+        partners = self.env["res.partner"].browse([partner.id for partner, _stage, _moves in holds])
+        tracked = self._tracked()
+        initial = (
+            {p.id: {"credit_hold": p.credit_hold, "credit_hold_reason": p.credit_hold_reason} for p in partners}
+            if tracked
+            else {}
+        )
+        run = self.with_context(mail_notrack=True)
+        for partner, hold_stage, moves in holds:
+            run._collection_hold(partner.with_env(run.env), hold_stage, moves)
+        if tracked:
+            log_tracking_batch(partners, initial)
 
     def _collection_hold(self, partner, hold_stage, moves):
         company = moves.company_id

@@ -273,3 +273,159 @@ class TestCollectionRun(CollectionCommon):
             )
             notes = move.message_ids.filtered(lambda m: text in str(m.body))
             self.assertEqual(len(notes), 1, f"{move.name}: its note in its chatter")
+
+    # ------------------------------------------------------------------ with tracking, as the cron
+    def _tracking_env(self, user):
+        """`user`'s env with Odoo's tracking, creation notes and followers on (the test classes
+        switch them off; Odoo's cron does not)."""
+        quiet = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe", "mail_notrack")
+        return self.env(user=user, context=dict(self.env.context, **dict.fromkeys(quiet, False)))
+
+    def _tracked_run_batch(self, on, user):
+        """One batch of the run for the fixture's company, by `user`, with tracking, then the
+        commit's tracking step (Odoo writes its tracking messages in the precommit hooks)."""
+        env = self._tracking_env(user)
+        with freeze_time(on):
+            run = env["credit.collection.run"].sudo().with_company(self.company)
+            run._collection_process_batch(run._collection_plan(self.company, on), on)
+            env.flush_all()
+            env.cr.flush()
+
+    def _legal_customers(self, tag, count):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Tracked {tag} {i}", "is_company": True} for i in range(count)]
+        )
+        return self.env["account.move"].browse(
+            [self._due_invoice(100.0 + i, partner=partner).id for i, partner in enumerate(partners)]
+        )
+
+    def _rows(self, table, where, params, skip):
+        """{key: {column: value}} of `table`'s rows matching `where` (the key is the first column)."""
+        model = {"mail_message": "mail.message", "mail_tracking_value": "mail.tracking.value"}[table]
+        columns = [
+            name
+            for name, field in self.env[model]._fields.items()
+            if field.store and field.column_type and name not in skip
+        ]
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s WHERE %s ORDER BY id",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                SQL.identifier(table),
+                SQL(where, *params),
+            )
+        )
+        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
+
+    def test_legal_handover_tracked_as_odoo_tracks_it(self):
+        """With tracking on (as the cron runs), each handed-over invoice shows in its chatter the
+        change of Legal / Agency, the message and tracking value Odoo's own tracking writes for a
+        plain write of the flag; each legal provision its creation note, followed by its creator."""
+        self.stages["Legal"].fee_type = "none"
+        moves = self._legal_customers("track", 3)
+        self._tracked_run_batch(day(95), self.collector)
+        # Odoo's own tracking, for the comparison: the same flag set by a plain write, same user
+        reference = self._due_invoice(50.0, partner=self.customer3)
+        self.flush_tracking()  # the fixture's creations, made without tracking
+        with freeze_time(day(95)):
+            reference.with_env(self._tracking_env(self.collector)).sudo().write({"collection_legal": True})
+            self.flush_tracking()
+        field = self.env["ir.model.fields"]._get("account.move", "collection_legal")
+        tracking_skip = ("id", "mail_message_id", "create_date", "write_date")
+        expected = self._rows(
+            "mail_tracking_value",
+            "mail_message_id IN (SELECT id FROM mail_message WHERE model = 'account.move' AND res_id = %s)",
+            [reference.id],
+            tracking_skip,
+        )
+        self.assertEqual(len(expected), 1, "Odoo tracks the flag with one value")
+        self.assertEqual(
+            (expected[0]["field_id"], expected[0]["old_value_integer"], expected[0]["new_value_integer"]),
+            (field.id, 0, 1),
+        )
+        message_skip = ("id", "res_id", "message_id", "create_date", "write_date")
+        (expected_message,) = self._rows(
+            "mail_message",
+            "id IN (SELECT mail_message_id FROM mail_tracking_value) AND model = 'account.move' AND res_id = %s",
+            [reference.id],
+            message_skip,
+        )
+        self.assertEqual(expected_message["author_id"], self.collector.partner_id.id)
+        provisions = self.env["credit.provision.specific"].search([("move_id", "in", moves.ids)])
+        self.assertEqual(provisions.move_id, moves, "a legal provision per invoice")
+        for move in moves:
+            values = self._rows(
+                "mail_tracking_value",
+                "mail_message_id IN (SELECT id FROM mail_message WHERE model = 'account.move' AND res_id = %s)",
+                [move.id],
+                tracking_skip,
+            )
+            self.assertEqual(values, expected, f"{move.name}: Odoo's tracking value, column by column")
+            messages = self._rows(
+                "mail_message",
+                "id IN (SELECT mail_message_id FROM mail_tracking_value) AND model = 'account.move' AND res_id = %s",
+                [move.id],
+                message_skip,
+            )
+            self.assertEqual(messages, [expected_message], f"{move.name}: Odoo's tracking message")
+            tracked = move.message_ids.filtered("tracking_value_ids")
+            self.assertEqual(tracked.tracking_value_ids.field_id, field, f"{move.name}: in its chatter")
+            self.assertTrue(
+                move.message_ids.filtered(lambda m: "created for the legal handover" in str(m.body)),
+                f"{move.name}: the legal note",
+            )
+        # the provision's creation note: the one Odoo's create logs, by the run's user
+        with freeze_time(day(95)):
+            own = (
+                self._tracking_env(self.collector)["credit.provision.specific"]
+                .sudo()
+                .create(
+                    {
+                        "company_id": self.company.id,
+                        "partner_id": reference.commercial_partner_id.id,
+                        "move_id": reference.id,
+                        "reason": "Reference",
+                    }
+                )
+            )
+            self.flush_tracking()
+        (expected_note,) = self._rows(
+            "mail_message", "model = 'credit.provision.specific' AND res_id = %s", [own.id], message_skip
+        )
+        self.assertEqual(html2plaintext(expected_note["body"]), "Specific provision created")
+        for provision in provisions:
+            notes = self._rows(
+                "mail_message", "model = 'credit.provision.specific' AND res_id = %s", [provision.id], message_skip
+            )
+            self.assertEqual(notes, [expected_note], f"{provision.display_name}: Odoo's creation note")
+            self.assertEqual(
+                provision.message_partner_ids, own.message_partner_ids, "followed by its creator, as Odoo does"
+            )
+
+    def test_legal_handover_tracking_messages_do_not_grow_with_invoices(self):
+        """With tracking on, Odoo's message create runs as many times for 5 handed-over invoices as
+        for 2 (it ran once per invoice for the tracking message and once per provision for its
+        creation note)."""
+        from odoo.addons.mail.models.mail_message import Message
+
+        self.stages["Legal"].fee_type = "none"
+
+        def creates(count):
+            moves = self._legal_customers(count, count)
+            calls = []
+            create = Message.create
+
+            def counting(model, vals_list):
+                calls.append(len(vals_list))
+                return create(model, vals_list)
+
+            with patch.object(Message, "create", counting):
+                self._tracked_run_batch(day(95), self.collector)
+            for move in moves:
+                self.assertTrue(move.collection_legal)
+                self.assertEqual(len(move.message_ids.tracking_value_ids), 1, f"{move.name}: its tracked change")
+            return len(calls)
+
+        creates(1)  # first use of the caches
+        two, five = creates(2), creates(5)
+        self.assertEqual(two, five, f"message creates: {two} for 2 invoices, {five} for 5")
