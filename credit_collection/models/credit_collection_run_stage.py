@@ -188,9 +188,9 @@ class CreditCollectionRun(models.AbstractModel):
 
     def _collection_hand_over(self, moves, legal_stage, today):
         """Hand `moves` over to the stage's legal party. Odoo's tracking would log, at commit, one
-        message per invoice with the change of Legal / Agency (one message create each, about 2.5 ms
-        an invoice): the write skips Odoo's tracking and the same messages and tracking values are
-        logged here in batch (Odoo writes the first, the others are its copies). A caller that
+        message per invoice with the change of Legal / Agency (one message create each): the write
+        skips Odoo's tracking and the same messages and tracking values are logged here in batch
+        (Odoo writes the first, the others are its copies). A caller that
         disables tracking (Odoo's context keys) gets no tracking message, as with Odoo's own."""
         tracked = self._tracked()
         initial = {move.id: {"collection_legal": move.collection_legal} for move in moves} if tracked else {}
