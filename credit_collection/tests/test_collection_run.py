@@ -374,6 +374,28 @@ class TestCollectionRun(CollectionCommon):
                 move.message_ids.filtered(lambda m: "created for the legal handover" in str(m.body)),
                 f"{move.name}: the legal note",
             )
+        # the customers put on hold: Odoo's tracking of the same hold and reason written plainly
+        partners = moves.commercial_partner_id
+        self.assertTrue(all(partners.mapped("credit_hold")), "held by the catch-up's hold stage")
+        for partner in partners:
+            twin = self.env["res.partner"].create({"name": f"Twin of {partner.name}", "is_company": True})
+            self.flush_tracking()
+            with freeze_time(day(95)):
+                twin.with_env(self._tracking_env(self.collector)).sudo().with_company(self.company).write(
+                    {"credit_hold": True, "credit_hold_reason": partner.credit_hold_reason}
+                )
+                self.flush_tracking()
+            held, twin_held = (
+                self._rows(
+                    "mail_tracking_value",
+                    "mail_message_id IN (SELECT id FROM mail_message WHERE model = 'res.partner' AND res_id = %s)",
+                    [record.id],
+                    tracking_skip,
+                )
+                for record in (partner, twin)
+            )
+            self.assertEqual(len(twin_held), 2, "Odoo tracks the hold and its reason")
+            self.assertEqual(held, twin_held, f"{partner.name}: Odoo's tracking of the hold, column by column")
         # the provision's creation note: the one Odoo's create logs, by the run's user
         with freeze_time(day(95)):
             own = (
