@@ -310,8 +310,12 @@ class CreditCollectionRun(models.AbstractModel):
             groups[(step.target.id if step.target else None, step.next_stage_id, step.next_date)].append(step.move_id)
         Move = self.env["account.move"]
         for (stage_id, next_stage_id, next_date), move_ids in groups.items():
-            # collection fields only: no accounting to synchronise nor balance to re-check
-            moves = Move.browse(move_ids).with_context(check_move_validity=False, skip_invoice_sync=True)
+            # collection fields only: no accounting to synchronise nor balance to re-check; none of
+            # them is tracked nor changes a tracked field, so Odoo's tracking (which reads every
+            # tracked field of every invoice before the write and compares them at commit) is skipped
+            moves = Move.browse(move_ids).with_context(
+                check_move_validity=False, skip_invoice_sync=True, mail_notrack=True
+            )
             vals = {"collection_next_stage_id": next_stage_id, "collection_next_date": next_date}
             if stage_id:
                 vals.update(collection_stage_id=stage_id, collection_stage_date=today)

@@ -6,6 +6,8 @@ from markupsafe import Markup
 from odoo import models
 from odoo.tools import format_date
 
+from ..mail_log import log_tracking_batch
+
 
 class CreditCollectionRun(models.AbstractModel):
     """The collection run, per stage: review before sending, applying a stage to one customer's
@@ -105,9 +107,9 @@ class CreditCollectionRun(models.AbstractModel):
 
     def _collection_apply_stage_batch(self, stage, items, today):
         """Apply `stage` to the invoices of many customers at once: `items` = [(partner, steps,
-        prepared texts or None)]. The history rows (the guard) in one create, the channels and the
-        activities in batches, the holds, handovers and escalations in as few writes as there are
-        distinct values."""
+        prepared texts or None)]. The channels and the activities in batches, the history rows (the
+        guard) in one create with what was done, the holds, handovers and escalations in as few
+        writes as there are distinct values."""
         Move = self.env["account.move"]
         History = self.env["credit.collection.history"]
         # one prefetch set for the whole batch: reading an invoice reads all of them
@@ -117,22 +119,13 @@ class CreditCollectionRun(models.AbstractModel):
         for partner, steps, prepared in items:
             ids = sorted((step.move_id for step in steps), key=order.__getitem__)
             groups.append((partner, steps, prepared, Move.browse(ids).with_prefetch(all_moves._prefetch_ids)))
-        # The guard first: a unique row per invoice and stage (an IntegrityError here means the stage
-        # was applied by a concurrent run: the batch, or in the fallback the customer, is dropped).
         triggers = {step.move_id: step.trigger for _partner, steps, _prepared in items for step in steps}
-        histories = History.create(
-            [
-                {"move_id": move.id, "stage_id": stage.id, "date": today, "trigger": triggers[move.id]}
-                for _partner, _steps, _prepared, moves in groups
-                for move in moves
-            ]
-        )
-        history_of = {history.move_id.id: history for history in histories}
         results = self._collection_reach_batch(stage, [(p, m, pr) for p, _s, pr, m in groups], today)
         activities = {}
         if stage.activity_type_id:
             activities = self._collection_schedule_activities(stage, [(p, m) for p, _s, _pr, m in groups], today)
         legal_moves = defaultdict(list)
+        history_vals, holds = [], []
         for partner, steps, _prepared, moves in groups:
             actions, vals = results[partner.id]
             activity = activities.get(partner.id)
@@ -143,7 +136,7 @@ class CreditCollectionRun(models.AbstractModel):
             skipped = {stage_ for step in steps for stage_ in step.skipped}
             hold_stage = stage if stage.credit_hold else next((s for s in skipped if s.credit_hold), None)
             if hold_stage and not partner.credit_hold:
-                self._collection_hold(partner, hold_stage, moves)
+                holds.append((partner, hold_stage, moves))
                 actions.append(self.env._("credit hold"))
             legal_stages = {
                 step.move_id: (
@@ -156,17 +149,31 @@ class CreditCollectionRun(models.AbstractModel):
                     legal_moves[legal_stage].append(move_id)
             if any(legal_stages.values()):
                 actions.append(self.env._("legal handover"))
-            moves_histories = History.union(*(history_of[move.id] for move in moves))
-            moves_histories.write({"actions": ", ".join(actions), **vals})
-        for legal_stage, move_ids in legal_moves.items():
-            # collection fields only: no accounting to synchronise nor balance to re-check
-            Move.browse(move_ids).with_context(check_move_validity=False, skip_invoice_sync=True).write(
+            # the stored related fields given as the ORM would compute them: a value given at create
+            # is kept, which spares an UPDATE of every row after its INSERT
+            history_vals += [
                 {
-                    "collection_legal": True,
-                    "collection_legal_date": today,
-                    "collection_legal_partner_id": legal_stage.legal_partner_id.id,
+                    "move_id": move.id,
+                    "partner_id": move.commercial_partner_id.id,
+                    "company_id": move.company_id.id,
+                    "stage_id": stage.id,
+                    "strategy_id": stage.strategy_id.id,
+                    "date": today,
+                    "trigger": triggers[move.id],
+                    "actions": ", ".join(actions),
+                    **vals,
                 }
-            )
+                for move in moves
+            ]
+        # The guard: a unique row per invoice and stage, created with what was done (no second write
+        # of every row). An IntegrityError here means the stage was applied by a concurrent run: the
+        # batch (or in the fallback the customer) is rolled back with all it queued above, which
+        # never leaves the database before the batch commits (mails and SMS are only queued).
+        histories = History.create(history_vals)
+        if holds:
+            self._collection_holds(holds)
+        for legal_stage, move_ids in legal_moves.items():
+            self._collection_hand_over(Move.browse(move_ids), legal_stage, today)
         if stage.fee_type != "none":
             for _partner, _steps, _prepared, moves in groups:
                 moves._collection_charge_late_fee(stage, today)
@@ -178,6 +185,46 @@ class CreditCollectionRun(models.AbstractModel):
         plan_ids = {step.plan_id for _p, steps, _pr in items for step in steps if step.plan_id}
         if plan_ids:
             self.env["credit.payment.plan"].browse(plan_ids).write({"escalated": True})
+
+    def _collection_hand_over(self, moves, legal_stage, today):
+        """Hand `moves` over to the stage's legal party. Odoo's tracking would log, at commit, one
+        message per invoice with the change of Legal / Agency (one message create each): the write
+        skips Odoo's tracking and the same messages and tracking values are logged here in batch
+        (Odoo writes the first, the others are its copies). A caller that
+        disables tracking (Odoo's context keys) gets no tracking message, as with Odoo's own."""
+        tracked = self._tracked()
+        initial = {move.id: {"collection_legal": move.collection_legal} for move in moves} if tracked else {}
+        # collection fields only: no accounting to synchronise nor balance to re-check
+        moves.with_context(check_move_validity=False, skip_invoice_sync=True, mail_notrack=True).write(
+            {
+                "collection_legal": True,
+                "collection_legal_date": today,
+                "collection_legal_partner_id": legal_stage.legal_partner_id.id,
+            }
+        )
+        if tracked:
+            log_tracking_batch(moves, initial)
+
+    def _tracked(self):
+        """Whether Odoo's tracking is on for the caller (its own context keys, as Odoo reads them)."""
+        return not (self.env.context.get("tracking_disable") or self.env.context.get("mail_notrack"))
+
+    def _collection_holds(self, holds):
+        """Put the customers of `holds` = [(partner, stage, moves)] on credit hold. Odoo's tracking
+        would log one message per customer at commit (hold and reason): the writes skip it and the
+        same messages and tracking values are logged here in batch."""
+        partners = self.env["res.partner"].browse([partner.id for partner, _stage, _moves in holds])
+        tracked = self._tracked()
+        initial = (
+            {p.id: {"credit_hold": p.credit_hold, "credit_hold_reason": p.credit_hold_reason} for p in partners}
+            if tracked
+            else {}
+        )
+        run = self.with_context(mail_notrack=True)
+        for partner, hold_stage, moves in holds:
+            run._collection_hold(partner.with_env(run.env), hold_stage, moves)
+        if tracked:
+            log_tracking_batch(partners, initial)
 
     def _collection_hold(self, partner, hold_stage, moves):
         company = moves.company_id

@@ -5,6 +5,7 @@ Their open items leave the provision matrix and carry the specific rate instead 
 
 from odoo import api, fields, models
 
+from ..mail_log import log_batch
 from .provision_rate import check_provision_rate
 
 
@@ -99,14 +100,21 @@ class CreditProvisionSpecific(models.Model):
                     )[:250],
                 }
             )
-        # in one create and one log for the many invoices a collection run hands over at once
-        created = specifics.create(to_create)
+        # in one create and one log for the many invoices a collection run hands over at once. Odoo's
+        # create logs each provision's creation note with one message create per provision: logged
+        # here in batch instead (the same note, `log_batch`); the creator still follows them (one
+        # insert in Odoo's create). Its tracking templates are skipped: this model has none.
+        quiet = self.env.context.get("tracking_disable") or self.env.context.get("mail_create_nolog")
+        created = specifics.with_context(mail_create_nolog=True, mail_notrack=True).create(to_create)
+        if created and not quiet:
+            log_batch(created, dict.fromkeys(created.ids, created[0]._creation_message()))
         if created:
-            created.move_id._message_log_batch(
-                bodies={
+            log_batch(
+                created.move_id,
+                {
                     spec.move_id.id: self.env._(
                         "Specific provision at %(rate)s %% created for the legal handover.", rate=spec.rate
                     )
                     for spec in created
-                }
+                },
             )
