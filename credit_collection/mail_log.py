@@ -52,13 +52,17 @@ def _copy_tracking_values(env, first, message_ids):
     columns = _stored_columns(env["mail.tracking.value"], ("id", "mail_message_id"))
     env.cr.execute(
         SQL(
-            "INSERT INTO mail_tracking_value (mail_message_id, %s) SELECT c.message_id, %s"
-            " FROM mail_tracking_value t, unnest(%s::int[]) WITH ORDINALITY AS c(message_id, n)"
-            " WHERE t.mail_message_id = %s ORDER BY c.n, t.id",
+            # The first message's values are read once (MATERIALIZED), then crossed with the copies:
+            # joined directly, PostgreSQL may scan mail_tracking_value once per copy when its
+            # statistics predate the batch (25 s for 11 598 copies on a fresh database).
+            "WITH t AS MATERIALIZED (SELECT * FROM mail_tracking_value WHERE mail_message_id = %s)"
+            " INSERT INTO mail_tracking_value (mail_message_id, %s) SELECT c.message_id, %s"
+            " FROM t, unnest(%s::int[]) WITH ORDINALITY AS c(message_id, n)"
+            " ORDER BY c.n, t.id",
+            first.id,
             SQL(", ").join(SQL.identifier(name) for name in columns),
             SQL(", ").join(SQL.identifier("t", name) for name in columns),
             message_ids,
-            first.id,
         )
     )
 
