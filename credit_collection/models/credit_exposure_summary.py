@@ -42,15 +42,20 @@ def _open(row):
 
 
 # the columns whose change can change an item's contribution
-_TRACKED = SQL("amount_residual, parent_state, reconciled, partner_id, company_id, account_id, date_maturity, date")
-_TRACKED_OLD = SQL(
-    "OLD.amount_residual, OLD.parent_state, OLD.reconciled, OLD.partner_id, OLD.company_id, OLD.account_id,"
-    " OLD.date_maturity, OLD.date"
+_TRACKED_COLUMNS = (
+    "amount_residual",
+    "parent_state",
+    "reconciled",
+    "partner_id",
+    "company_id",
+    "account_id",
+    "date_maturity",
+    "date",
 )
-_TRACKED_NEW = SQL(
-    "NEW.amount_residual, NEW.parent_state, NEW.reconciled, NEW.partner_id, NEW.company_id, NEW.account_id,"
-    " NEW.date_maturity, NEW.date"
-)
+_TRACKED = SQL(", ").join(SQL.identifier(name) for name in _TRACKED_COLUMNS)
+# the trigger's row names stay unquoted: PostgreSQL knows them as old and new
+_TRACKED_OLD = SQL(", ").join(SQL("OLD.%s", SQL.identifier(name)) for name in _TRACKED_COLUMNS)
+_TRACKED_NEW = SQL(", ").join(SQL("NEW.%s", SQL.identifier(name)) for name in _TRACKED_COLUMNS)
 
 
 class CreditExposure(models.AbstractModel):
