@@ -1,12 +1,29 @@
+import contextlib
 import html
 import io
 import re
 import zipfile
 from datetime import date
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.sql_db import db_connect
 from odoo.tests import new_test_user
+
+
+class RealTransactions:
+    """For tests of concurrency: data committed for real and several transactions of their own
+    (REPEATABLE READ, as Odoo runs them), not the test's single rolled-back one."""
+
+    def _cursor(self):
+        return db_connect(self.env.cr.dbname).cursor()
+
+    @contextlib.contextmanager
+    def _committed_env(self):
+        """A superuser environment on a cursor of its own, committed when the block ends: other
+        connections then see what it wrote."""
+        with self._cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
 
 
 def xlsx_strings(content):

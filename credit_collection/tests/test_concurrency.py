@@ -2,23 +2,20 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import RealTransactions
+
 
 @tagged("post_install", "-at_install")
-class TestConcurrentConfirmations(TransactionCase):
+class TestConcurrentConfirmations(RealTransactions, TransactionCase):
     """Two users confirm orders of the same customer at the same moment, in two real
     transactions (REPEATABLE READ, as Odoo runs them): only one may pass a limit that fits one."""
 
-    def _cursor(self):
-        return db_connect(self.env.cr.dbname).cursor()
-
     def setUp(self):
         super().setUp()
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             company = env.ref("base.main_company")
             self.old_switch = company.account_use_credit_limit
             company.account_use_credit_limit = True
@@ -39,20 +36,15 @@ class TestConcurrentConfirmations(TransactionCase):
                 ]
             )
             self.ids = {"customer": customer.id, "product": product.id, "orders": orders.ids, "company": company.id}
-            # other connections must see these records: this test owns real transactions
-            cr.commit()  # pylint: disable=invalid-commit
 
     def tearDown(self):
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             orders = env["sale.order"].browse(self.ids["orders"])
             orders.filtered(lambda o: o.state == "sale")._action_cancel()
             orders.unlink()
             env["product.product"].browse(self.ids["product"]).unlink()
             env["res.partner"].browse(self.ids["customer"]).unlink()
             env["res.company"].browse(self.ids["company"]).account_use_credit_limit = self.old_switch
-            # other connections must see these records: this test owns real transactions
-            cr.commit()  # pylint: disable=invalid-commit
         super().tearDown()
 
     def test_second_concurrent_confirmation_is_serialized_then_refused(self):

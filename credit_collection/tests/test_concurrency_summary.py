@@ -1,22 +1,19 @@
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
+
+from .common import RealTransactions
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentPostings(TransactionCase):
+class TestConcurrentPostings(RealTransactions, TransactionCase):
     """The summary of open receivables (credit_open_item_sum, kept by a trigger on the journal items)
     never makes two postings wait for each other or fail: not for two customers, not even for two
     invoices of one customer due the same day. Real transactions (REPEATABLE READ, as Odoo runs
     them); each posts in its own journal, as core serializes the numbering of one journal."""
 
-    def _cursor(self):
-        return db_connect(self.env.cr.dbname).cursor()
-
     def setUp(self):
         super().setUp()
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             company = env.ref("base.main_company")
             sales = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
             journals = env["account.journal"].create(
@@ -33,19 +30,14 @@ class TestConcurrentPostings(TransactionCase):
             )
             customers = env["res.partner"].create([{"name": "cct Posting A"}, {"name": "cct Posting B"}])
             self.ids = {"company": company.id, "journals": journals.ids, "customers": customers.ids}
-            # other connections must see these records: this test owns real transactions
-            cr.commit()  # pylint: disable=invalid-commit
 
     def tearDown(self):
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             moves = env["account.move"].search([("journal_id", "in", self.ids["journals"])])
             moves.button_draft()
             moves.with_context(force_delete=True).unlink()
             env["account.journal"].browse(self.ids["journals"]).unlink()
             env["res.partner"].browse(self.ids["customers"]).unlink()
-            # other connections must see these records: this test owns real transactions
-            cr.commit()  # pylint: disable=invalid-commit
         super().tearDown()
 
     def _post(self, cr, customer_id, journal_id, amount):
@@ -87,8 +79,7 @@ class TestConcurrentPostings(TransactionCase):
             cr2.close()
 
     def _receivables(self):
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             engine = env["credit.exposure"]
             self.assertEqual(engine._open_item_sum_mismatches(), [], "the summary equals the journal items")
             exposures = engine._get_exposures(

@@ -9,26 +9,21 @@ committed batches stopped.
 
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, api
-from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 
 from .collection_common import CollectionCommon, day
+from .common import RealTransactions
 
 DAILY_RUNS = ("credit_collection.ir_cron_credit_collection_run", "credit_collection.ir_cron_credit_warnings")
 
 
 @tagged("post_install", "-at_install")
-class TestCronLockAcrossWorkers(TransactionCase):
+class TestCronLockAcrossWorkers(RealTransactions, TransactionCase):
     """Real connections, as two cron workers have: the test commits the jobs' schedule and puts it back."""
-
-    def _cursor(self):
-        return db_connect(self.env.cr.dbname).cursor()
 
     def setUp(self):
         super().setUp()
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             # every cron of the addon (those added later included), at least the two daily runs
             data = env["ir.model.data"].search([("module", "=", "credit_collection"), ("model", "=", "ir.cron")])
             self.jobs = env["ir.cron"].browse(data.mapped("res_id"))
@@ -36,12 +31,11 @@ class TestCronLockAcrossWorkers(TransactionCase):
             self.saved = {job.id: (job.active, job.nextcall) for job in self.jobs}
             self.job_ids = [job.id for job in self.jobs]
             # due now, on every worker
-            cr.execute(
+            env.cr.execute(
                 "UPDATE ir_cron SET active = true, nextcall = (now() at time zone 'UTC') - interval '1 minute'"
                 " WHERE id = ANY(%s)",
                 [self.job_ids],
             )
-            cr.commit()  # pylint: disable=invalid-commit
 
     def tearDown(self):
         with self._cursor() as cr:

@@ -4,23 +4,20 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
-from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import RealTransactions
+
 
 @tagged("post_install", "-at_install")
-class TestConcurrentPaymentPlans(TransactionCase):
+class TestConcurrentPaymentPlans(RealTransactions, TransactionCase):
     """Two collectors propose a plan over the same invoice at the same moment, in two real
     transactions (REPEATABLE READ, as Odoo runs them): only one plan may cover it."""
 
-    def _cursor(self):
-        return db_connect(self.env.cr.dbname).cursor()
-
     def setUp(self):
         super().setUp()
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             company = env.ref("base.main_company")
             collector = new_test_user(
                 env,
@@ -50,12 +47,9 @@ class TestConcurrentPaymentPlans(TransactionCase):
             )
             invoice.action_post()
             self.ids = {"customer": customer.id, "invoice": invoice.id, "collector": collector.id}
-            # other connections must see these records: this test owns real transactions
-            cr.commit()  # pylint: disable=invalid-commit
 
     def tearDown(self):
-        with self._cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             env["credit.payment.plan"].search([("partner_id", "=", self.ids["customer"])]).unlink()
             invoice = env["account.move"].browse(self.ids["invoice"])
             invoice.button_draft()
@@ -65,8 +59,6 @@ class TestConcurrentPaymentPlans(TransactionCase):
             partner = user.partner_id
             user.unlink()
             partner.unlink()
-            # other connections must see these records: this test owns real transactions
-            cr.commit()  # pylint: disable=invalid-commit
         super().tearDown()
 
     def _propose(self, cr):
